@@ -1,0 +1,63 @@
+// The composition root: the only module that wires concrete parts together.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLogger, type Logger } from './api/logger.js';
+import { startServer, type RunningServer } from './api/server.js';
+import type { Config } from './config.js';
+import { createEngine, type Engine } from './engine/index.js';
+import { BlobStore, SqliteStore, lockDataDir } from './store/index.js';
+import { createVision } from './vision/index.js';
+
+export interface App {
+  config: Config;
+  engine: Engine;
+  log: Logger;
+  server?: RunningServer;
+  close(): Promise<void>;
+}
+
+/** Open the data directory and build the engine (no network). */
+export async function openEngine(config: Config, log: Logger = createLogger(config.logLevel)): Promise<{ engine: Engine; log: Logger }> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const unlock = lockDataDir(config.dataDir);
+  let inner: Engine;
+  try {
+    inner = await createEngine({
+      store: new SqliteStore(join(config.dataDir, 'tusou.db')),
+      blobs: new BlobStore(join(config.dataDir, 'originals')),
+      vision: createVision(),
+      indexDir: join(config.dataDir, 'indexes'),
+      options: { image: config.image, defaults: config.defaults, search: config.search, index: config.index },
+    });
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+  const engine: Engine = {
+    ...inner,
+    async close() {
+      await inner.close();
+      unlock();
+    },
+  };
+  for (const r of engine.startup) log.info(r, 'index ready');
+  return { engine, log };
+}
+
+/** Build everything and start serving. */
+export async function createApp(config: Config, log?: Logger): Promise<App> {
+  const opened = await openEngine(config, log);
+  const { engine } = opened;
+  const server = await startServer(engine, {
+    host: config.host, port: config.port, bodyMaxBytes: config.bodyMaxBytes, accessKey: config.accessKey, log: opened.log,
+  });
+  opened.log.info({ url: server.url }, 'tusou is serving');
+  return {
+    config, engine, log: opened.log, server,
+    async close() {
+      await server.close();
+      await engine.close();
+    },
+  };
+}

@@ -1,0 +1,158 @@
+// The `tusou` command line. `serve` starts the server; the other commands open the data
+// directory directly (the server must not be running on it at the same time).
+
+import { Command, InvalidArgumentError } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createApp, openEngine } from '../app.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { formatRegion, isTusouError } from '../domain/index.js';
+import type { Engine } from '../engine/index.js';
+import { importFolder, type KeyScheme } from './import-folder.js';
+
+const program = new Command('tusou')
+  .description('self-hosted image search')
+  .option('--data-dir <dir>', 'data directory (TUSOU_DATA_DIR, default ./data)')
+  .showHelpAfterError();
+
+function config(extra: Record<string, string | undefined> = {}): Config {
+  const g = program.opts<{ dataDir?: string }>();
+  const overrides = Object.fromEntries(Object.entries({ TUSOU_DATA_DIR: g.dataDir, ...extra }).filter(([, v]) => v !== undefined));
+  return loadConfig(process.env, overrides);
+}
+
+/** Run `fn` with an engine on the data directory, closing it afterwards. */
+async function withEngine<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const { engine } = await openEngine(config({ TUSOU_LOG_LEVEL: process.env.TUSOU_LOG_LEVEL ?? 'warn' }));
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+const int = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('not an integer');
+  return n;
+};
+
+program.command('serve')
+  .description('start the server (REST API under /api/v1)')
+  .option('--host <host>', 'address to listen on (TUSOU_HOST, default 127.0.0.1)')
+  .option('--port <port>', 'port (TUSOU_PORT, default 8080)')
+  .action(async (o: { host?: string; port?: string }) => {
+    const app = await createApp(config({ TUSOU_HOST: o.host, TUSOU_PORT: o.port }));
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      app.log.info({ signal }, 'shutting down');
+      await app.close();
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.stdout.write(`tusou is serving at ${app.server?.url}/  (REST API: ${app.server?.url}/api/v1, OpenAPI: ${app.server?.url}/api/v1/openapi.json)\n`);
+  });
+
+const instance = program.command('instance').description('manage instances');
+instance.command('create <name>')
+  .option('--service-type <type>', 'product or generic', 'generic')
+  .option('--descriptor <id>', 'feature descriptor')
+  .option('--metric <metric>', 'cosine, l2, l1, hamming or jaccard')
+  .option('--index <spec>', 'flat or hnsw:m=16,efc=100,ef=100')
+  .option('--capacity <n>', 'maximum number of images', int)
+  .action((name: string, o: { serviceType: string; descriptor?: string; metric?: string; index?: string; capacity?: number }) => withEngine(async (e) => {
+    const i = await e.createInstance({ name, ...o });
+    process.stdout.write(`created ${i.name} (${i.serviceType}, ${i.descriptor}, ${i.metric}, ${i.index})\n`);
+  }));
+instance.command('list').action(() => withEngine(async (e) => {
+  for (const i of await e.listInstances()) {
+    process.stdout.write(`${i.name}\t${i.serviceType}\t${i.imageCount}/${i.capacity} images\t${i.descriptor}\t${i.metric}\t${i.index}\n`);
+  }
+}));
+instance.command('delete <name>').action((name: string) => withEngine(async (e) => {
+  await e.deleteInstance(name);
+  process.stdout.write(`deleted ${name}\n`);
+}));
+
+program.command('add <instance> <file>')
+  .description('add one picture')
+  .requiredOption('--product-id <id>', 'ProductId')
+  .option('--pic-name <name>', 'PicName (default: the file name)')
+  .option('--category-id <id>', 'category id')
+  .option('--region <x1,x2,y1,y2>', 'describe this box')
+  .option('--int-attr <n>').option('--int-attr2 <n>').option('--int-attr3 <n>').option('--int-attr4 <n>')
+  .option('--str-attr <s>').option('--str-attr2 <s>').option('--str-attr3 <s>').option('--str-attr4 <s>')
+  .option('--custom-content <text>')
+  .action((inst: string, file: string, o: Record<string, string | undefined>) => withEngine(async (e) => {
+    const res = await e.addImage(inst, { ...o, productId: o.productId, picName: o.picName ?? basename(file), bytes: await readFile(file) });
+    process.stdout.write(`${res.replaced ? 'replaced' : 'added'} ${res.image.productId}/${res.image.picName} (category ${res.image.categoryId}, region ${formatRegion(res.image.region)})\n`);
+  }));
+
+program.command('import <instance> <dir>')
+  .description('add every picture under a folder (resumable: unchanged pictures are skipped)')
+  .option('--keys <scheme>', 'folder: ProductId = sub-folder, PicName = file name; file: ProductId = relative path', 'folder')
+  .option('--concurrency <n>', 'pictures in flight', int, 2)
+  .option('--overwrite', 're-add pictures that are already stored')
+  .option('--report <file>', 'write the failures as JSON')
+  .action((inst: string, dir: string, o: { keys: KeyScheme; concurrency: number; overwrite?: boolean; report?: string }) => withEngine(async (e) => {
+    const bar = new SingleBar({ format: 'importing [{bar}] {value}/{total} {percentage}% eta {eta}s', stream: process.stderr, noTTYOutput: false });
+    let started = false;
+    const report = await importFolder(e, inst, dir, {
+      keys: o.keys, concurrency: o.concurrency, overwrite: Boolean(o.overwrite),
+      onProgress: (done, total) => {
+        if (!started) { bar.start(total, 0); started = true; }
+        bar.update(done);
+      },
+    });
+    if (started) bar.stop();
+    process.stdout.write(`${report.total} pictures: ${report.added} added, ${report.replaced} replaced, ${report.skipped} unchanged, ${report.failed.length} failed\n`);
+    for (const f of report.failed) process.stdout.write(`  ${f.file}: ${f.code} ${f.message}\n`);
+    if (o.report) await import('node:fs/promises').then((fs) => fs.writeFile(o.report as string, JSON.stringify(report, null, 2)));
+    if (report.failed.length) process.exitCode = 3;
+  }));
+
+program.command('search <instance> <image>')
+  .description('search by picture')
+  .option('--num <n>', 'results (1..100)', '10')
+  .option('--start <n>', 'offset', '0')
+  .option('--filter <expr>', 'filter expression')
+  .option('--category-id <id>', 'category')
+  .option('--no-crop', 'describe the whole picture')
+  .option('--region <x1,x2,y1,y2>', 'describe this box')
+  .option('--json', 'print JSON')
+  .action((inst: string, image: string, o: { num: string; start: string; filter?: string; categoryId?: string; crop: boolean; region?: string; json?: boolean }) => withEngine(async (e) => {
+    const res = await e.searchByPicture(inst, { ...o, bytes: await readFile(image) });
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify({ docsFound: res.docsFound, query: res.query, hits: res.hits.map((h) => ({ productId: h.image.productId, picName: h.image.picName, score: h.score })) }, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`${res.docsFound} candidates; query region ${formatRegion(res.query.region)}, category ${res.query.categoryId}\n`);
+    res.hits.forEach((h, i) => process.stdout.write(`${String(i + 1).padStart(3)}  ${h.score.toFixed(4)}  ${h.image.productId}  ${h.image.picName}\n`));
+  }));
+
+program.command('export <instance>')
+  .description('write every image record as NDJSON')
+  .option('--out <file>', 'output file (default: stdout)')
+  .action((inst: string, o: { out?: string }) => withEngine(async (e) => {
+    const out = o.out ? createWriteStream(o.out) : process.stdout;
+    let n = 0;
+    for await (const r of e.exportImages(inst)) {
+      const { label: _label, ...record } = r;
+      out.write(`${JSON.stringify(record)}\n`);
+      n++;
+    }
+    if (o.out) await new Promise((resolve) => (out as ReturnType<typeof createWriteStream>).end(resolve));
+    process.stderr.write(`exported ${n} images\n`);
+  }));
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError) process.stderr.write(`tusou: ${err.message}\n`);
+  else if (isTusouError(err)) process.stderr.write(`tusou: ${err.code}: ${err.message}\n`);
+  else process.stderr.write(`tusou: unexpected error: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = isTusouError(err) || err instanceof ConfigError ? 2 : 1;
+});

@@ -1,0 +1,7 @@
+// Public surface of the domain layer: types, categories, filter grammar, validation, errors.
+export * from './types.js';
+export * from './categories.js';
+export * from './errors.js';
+export * from './filter.js';
+export * from './validate.js';
+export * from './metric.js';

@@ -1,0 +1,59 @@
+// AddImage: validate, describe, keep the original, write the record durably, then index it.
+// The store write comes first: the index can always be rebuilt from the store.
+
+import {
+  DEFAULT_ATTRIBUTES, validateAttributes, validatePicName, validateProductId,
+  type AttributeInput, type ImageRecord,
+} from '../domain/index.js';
+import type { EngineContext } from './context.js';
+import { removeBlobs } from './instances.js';
+import { describePicture, type PictureInput } from './picture.js';
+
+export interface AddImageInput extends PictureInput, Omit<AttributeInput, 'categoryId'> {
+  productId: unknown;
+  picName: unknown;
+}
+
+export interface AddImageResult {
+  image: ImageRecord;
+  /** True when an image with the same key was replaced. */
+  replaced: boolean;
+}
+
+/**
+ * Add an image, replacing any image with the same (productId, picName). Resolves once durable.
+ * @throws INSTANCE_NOT_FOUND, PRODUCT_ID_*, PIC_NAME_*, ATTR_*, CUSTOM_CONTENT_INVALID,
+ *   CATEGORY_INVALID, REGION_INVALID, IMAGE_*, INSTANCE_FULL, STORE_UNAVAILABLE
+ */
+export async function addImage(ctx: EngineContext, instanceName: string, input: AddImageInput): Promise<AddImageResult> {
+  const instance = await ctx.instance(instanceName);
+  const productId = validateProductId(input.productId);
+  const picName = validatePicName(input.picName);
+  const attrs = { ...DEFAULT_ATTRIBUTES, ...validateAttributes(input) };
+  const existing = await ctx.store.getImage(instance.name, { productId, picName });
+  const pic = await describePicture(ctx, instance, input);
+  const { decoded, analysis } = pic;
+  const now = ctx.now();
+  ctx.pinned.set(decoded.sha256, (ctx.pinned.get(decoded.sha256) ?? 0) + 1);
+  try {
+    await ctx.blobs.put(decoded.bytes, decoded.sha256);
+    const record = {
+      productId, picName, ...attrs, categoryId: pic.categoryId,
+      region: analysis.region, regions: analysis.regions,
+      width: decoded.width, height: decoded.height, format: decoded.format,
+      sha256: decoded.sha256, bytes: decoded.bytes.length,
+      createdAt: existing?.createdAt ?? now, updatedAt: now,
+    };
+    const put = await ctx.store.putImage(instance.name, record, { [instance.descriptor]: analysis.vector }, instance.capacity);
+    const index = ctx.indexes.get(instance.name);
+    if (put.replaced !== undefined) index.remove(put.replaced);
+    index.add(put.label, analysis.vector);
+    ctx.indexes.touched(instance, put.replaced !== undefined ? 2 : 1);
+    if (put.orphanedBlob) await removeBlobs(ctx, [put.orphanedBlob]);
+    return { image: { ...record, label: put.label }, replaced: put.replaced !== undefined };
+  } finally {
+    const n = (ctx.pinned.get(decoded.sha256) ?? 1) - 1;
+    if (n > 0) ctx.pinned.set(decoded.sha256, n);
+    else ctx.pinned.delete(decoded.sha256);
+  }
+}

@@ -1,0 +1,27 @@
+// What every engine operation receives: the parts it may use, and nothing transport-specific.
+
+import type { Clock, Instance } from '../domain/index.js';
+import type { ImageLimits } from '../imaging/index.js';
+import type { BlobStore, Store } from '../store/index.js';
+import type { Vision } from '../vision/index.js';
+import type { IndexRegistry } from './index-registry.js';
+
+export interface EngineOptions {
+  image: ImageLimits;
+  defaults: { descriptor: string; capacity: number };
+  search: { exactMaxCandidates: number };
+  index: { snapshotEvery: number };
+}
+
+export interface EngineContext {
+  store: Store;
+  blobs: BlobStore;
+  vision: Vision;
+  indexes: IndexRegistry;
+  options: EngineOptions;
+  now: Clock;
+  /** Originals an add is about to reference, which a concurrent delete must not remove. */
+  pinned: Map<string, number>;
+  /** The instance, or INSTANCE_NOT_FOUND. */
+  instance(name: string): Promise<Instance>;
+}

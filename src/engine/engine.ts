@@ -1,0 +1,109 @@
+// The engine: one object whose methods are the product's operations, transport-free. The two
+// APIs and the CLI are thin adapters over it. It owns write order (store, then index) and the
+// start-up reconciliation of every index with the store.
+
+import { TusouError, validateInstanceName, type Clock, type ImageKey, type ImageRecord } from '../domain/index.js';
+import type { BlobStore, Store } from '../store/index.js';
+import type { Vision } from '../vision/index.js';
+import { addImage, type AddImageInput, type AddImageResult } from './add-image.js';
+import { comparePictures, type CompareResult } from './compare.js';
+import type { EngineContext, EngineOptions } from './context.js';
+import {
+  deleteImages, exportImages, findImage, getImage, getOriginal, updateImage, type DeleteInput, type KeyInput,
+} from './images.js';
+import { IndexRegistry, type OpenReport } from './index-registry.js';
+import {
+  createInstance, deleteInstance, getInstanceDetail, listInstances, type CreateInstanceInput, type InstanceDetail,
+} from './instances.js';
+import type { PictureInput } from './picture.js';
+import {
+  searchByFilter, searchByImage, searchByPicture, type SearchByPictureInput, type SearchOptions, type SearchResult,
+} from './search.js';
+import type { AttributeInput } from '../domain/index.js';
+
+export interface EngineDeps {
+  store: Store;
+  blobs: BlobStore;
+  vision: Vision;
+  /** Directory for index snapshots. */
+  indexDir: string;
+  options: EngineOptions;
+  now?: Clock;
+}
+
+export interface Engine {
+  createInstance(input: CreateInstanceInput): Promise<InstanceDetail>;
+  listInstances(): Promise<InstanceDetail[]>;
+  getInstance(name: string): Promise<InstanceDetail>;
+  deleteInstance(name: string): Promise<void>;
+  addImage(instance: string, input: AddImageInput): Promise<AddImageResult>;
+  getImage(instance: string, key: KeyInput): Promise<ImageRecord>;
+  findImage(instance: string, key: KeyInput): Promise<ImageRecord | undefined>;
+  getOriginal(instance: string, key: KeyInput): Promise<{ image: ImageRecord; bytes: Buffer }>;
+  updateImage(instance: string, key: KeyInput, patch: AttributeInput): Promise<ImageRecord>;
+  deleteImages(instance: string, input: DeleteInput): Promise<ImageKey[]>;
+  searchByPicture(instance: string, input: SearchByPictureInput): Promise<SearchResult>;
+  searchByImage(instance: string, key: KeyInput, options: SearchOptions): Promise<SearchResult>;
+  searchByFilter(instance: string, options: Pick<SearchOptions, 'num' | 'start' | 'filter' | 'categoryId'>): Promise<{ docsFound: number; images: ImageRecord[] }>;
+  compare(instance: string, a: PictureInput, b: PictureInput): Promise<CompareResult>;
+  exportImages(instance: string): AsyncIterable<ImageRecord>;
+  /** Snapshot every index that changed since its last snapshot. */
+  snapshot(): Promise<void>;
+  /** Snapshot, then release the store and the vision workers. */
+  close(): Promise<void>;
+  /** What start-up did per instance. */
+  readonly startup: OpenReport[];
+}
+
+/** Build the engine and bring every instance's index up to date with the store. */
+export async function createEngine(deps: EngineDeps): Promise<Engine> {
+  const indexes = new IndexRegistry(deps.store, deps.indexDir, deps.options.index.snapshotEvery);
+  const ctx: EngineContext = {
+    store: deps.store,
+    blobs: deps.blobs,
+    vision: deps.vision,
+    indexes,
+    options: deps.options,
+    now: deps.now ?? Date.now,
+    pinned: new Map(),
+    async instance(name) {
+      const valid = validateInstanceName(name);
+      const instance = await deps.store.getInstance(valid);
+      if (!instance) throw new TusouError('INSTANCE_NOT_FOUND', { name: valid });
+      return instance;
+    },
+  };
+  const startup: OpenReport[] = [];
+  for (const instance of await deps.store.listInstances()) startup.push(await indexes.open(instance));
+  let closed = false;
+  const snapshot = async () => {
+    for (const instance of await deps.store.listInstances()) indexes.snapshot(instance);
+  };
+
+  return {
+    startup,
+    createInstance: (input) => createInstance(ctx, input),
+    listInstances: () => listInstances(ctx),
+    getInstance: (name) => getInstanceDetail(ctx, name),
+    deleteInstance: (name) => deleteInstance(ctx, name),
+    addImage: (instance, input) => addImage(ctx, instance, input),
+    getImage: (instance, key) => getImage(ctx, instance, key),
+    findImage: (instance, key) => findImage(ctx, instance, key),
+    getOriginal: (instance, key) => getOriginal(ctx, instance, key),
+    updateImage: (instance, key, patch) => updateImage(ctx, instance, key, patch),
+    deleteImages: (instance, input) => deleteImages(ctx, instance, input),
+    searchByPicture: (instance, input) => searchByPicture(ctx, instance, input),
+    searchByImage: (instance, key, options) => searchByImage(ctx, instance, key, options),
+    searchByFilter: (instance, options) => searchByFilter(ctx, instance, options),
+    compare: (instance, a, b) => comparePictures(ctx, instance, a, b),
+    exportImages: (instance) => exportImages(ctx, instance),
+    snapshot,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await snapshot();
+      await deps.vision.close();
+      await deps.store.close();
+    },
+  };
+}

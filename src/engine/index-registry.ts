@@ -1,0 +1,97 @@
+// One vector index per instance: loaded from its snapshot (or rebuilt from the store) at start,
+// reconciled with the store's labels, updated on every write, snapshotted every N changes.
+
+import { mkdirSync } from 'node:fs';
+import type { Instance } from '../domain/index.js';
+import { createIndex, deleteSnapshot, loadSnapshot, saveSnapshot, type VectorIndex } from '../index/index.js';
+import type { Store } from '../store/index.js';
+import { getExtractor } from '../vision/index.js';
+
+export interface OpenReport {
+  instance: string;
+  source: 'snapshot' | 'rebuilt';
+  /** Why the snapshot was not used, when rebuilt. */
+  reason?: string;
+  size: number;
+  added: number;
+  removed: number;
+  ms: number;
+}
+
+export class IndexRegistry {
+  private readonly indexes = new Map<string, VectorIndex>();
+  private readonly changes = new Map<string, number>();
+
+  constructor(private readonly store: Store, private readonly dir: string, private readonly snapshotEvery: number) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /** The shape an instance's index must have. */
+  static shapeOf(instance: Instance) {
+    const e = getExtractor(instance.descriptor);
+    return { metric: instance.metric, kind: e.kind, dim: e.dim, spec: instance.index, descriptor: instance.descriptor };
+  }
+
+  /** Load or rebuild the index of an instance and bring it up to date with the store. */
+  async open(instance: Instance): Promise<OpenReport> {
+    const t0 = performance.now();
+    const facts = IndexRegistry.shapeOf(instance);
+    const loaded = loadSnapshot(this.dir, instance.name, facts);
+    const index = loaded.index ?? createIndex(instance.index, facts);
+    let added = 0;
+    let removed = 0;
+    if (loaded.index) {
+      // Labels are never reused, so a label in both places names the same vector.
+      const live = new Set(await this.store.selectLabels(instance.name, {}));
+      for (const label of [...index.labels()]) if (!live.has(label) && index.remove(label)) removed++;
+      const missing = [...live].filter((l) => !index.has(l));
+      for (let i = 0; i < missing.length; i += 1000) {
+        const vectors = await this.store.getVectors(instance.descriptor, missing.slice(i, i + 1000));
+        for (const [label, v] of vectors) { index.add(label, v); added++; }
+      }
+    } else {
+      for await (const batch of this.store.scanVectors(instance.name, instance.descriptor)) {
+        for (const [label, v] of batch) { index.add(label, v); added++; }
+      }
+    }
+    this.indexes.set(instance.name, index);
+    this.changes.set(instance.name, loaded.index ? added + removed : added);
+    if ((this.changes.get(instance.name) ?? 0) >= this.snapshotEvery) this.snapshot(instance);
+    return {
+      instance: instance.name, source: loaded.index ? 'snapshot' : 'rebuilt', reason: loaded.reason,
+      size: index.size, added, removed, ms: Math.round(performance.now() - t0),
+    };
+  }
+
+  /** The open index of an instance (open() must have run). */
+  get(name: string): VectorIndex {
+    const index = this.indexes.get(name);
+    if (!index) throw new Error(`index of ${name} is not open`);
+    return index;
+  }
+
+  /** Record `n` changes to an instance's index; snapshot when enough have accumulated. */
+  touched(instance: Instance, n = 1): void {
+    const c = (this.changes.get(instance.name) ?? 0) + n;
+    this.changes.set(instance.name, c);
+    if (c >= this.snapshotEvery) this.snapshot(instance);
+  }
+
+  /** Write the instance's snapshot now, if it changed since the last one. */
+  snapshot(instance: Instance): void {
+    const index = this.indexes.get(instance.name);
+    if (!index || (this.changes.get(instance.name) ?? 0) === 0) return;
+    saveSnapshot(index, this.dir, instance.name, instance.descriptor);
+    this.changes.set(instance.name, 0);
+  }
+
+  drop(name: string): void {
+    this.indexes.delete(name);
+    this.changes.delete(name);
+    deleteSnapshot(this.dir, name);
+  }
+
+  names(): string[] {
+    return [...this.indexes.keys()];
+  }
+}

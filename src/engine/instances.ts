@@ -1,0 +1,89 @@
+// Instance management: create, list, describe, delete.
+
+import {
+  SERVICE_TYPES, TusouError, categoriesOf, shown, validateInstanceName, validateMetric,
+  type Category, type Instance, type ServiceType,
+} from '../domain/index.js';
+import { defaultIndexSpec, validateIndexSpec } from '../index/index.js';
+import { getExtractor } from '../vision/index.js';
+import type { EngineContext } from './context.js';
+
+export interface CreateInstanceInput {
+  name: unknown;
+  serviceType?: unknown;
+  capacity?: unknown;
+  descriptor?: unknown;
+  metric?: unknown;
+  index?: unknown;
+}
+
+export interface InstanceDetail extends Instance {
+  imageCount: number;
+  categories: (Category & { imageCount: number })[];
+  /** Descriptor facts: vector kind and dimension. */
+  vector: { kind: 'float' | 'binary'; dim: number };
+}
+
+/**
+ * Create an instance. Defaults: service type `generic`, the configured descriptor, its metric,
+ * HNSW where the metric allows it (else flat).
+ * @throws INSTANCE_NAME_MISSING, INSTANCE_NAME_INVALID, INSTANCE_EXISTS, PARAM_INVALID,
+ *   DESCRIPTOR_UNKNOWN, METRIC_INVALID, INDEX_SPEC_INVALID
+ */
+export async function createInstance(ctx: EngineContext, input: CreateInstanceInput): Promise<InstanceDetail> {
+  const name = validateInstanceName(input.name);
+  const serviceType = (input.serviceType ?? 'generic') as ServiceType;
+  if (!SERVICE_TYPES.includes(serviceType)) {
+    throw new TusouError('PARAM_INVALID', { field: 'serviceType', expected: `one of ${SERVICE_TYPES.join(', ')}`, got: shown(input.serviceType) });
+  }
+  const capacity = input.capacity ?? ctx.options.defaults.capacity;
+  if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > 1_000_000_000) {
+    throw new TusouError('PARAM_INVALID', { field: 'capacity', expected: 'an integer in 1..1000000000', got: shown(input.capacity) });
+  }
+  const descriptor = input.descriptor ?? ctx.options.defaults.descriptor;
+  if (typeof descriptor !== 'string') throw new TusouError('PARAM_INVALID', { field: 'descriptor', expected: 'a descriptor id', got: shown(descriptor) });
+  const extractor = getExtractor(descriptor);
+  const metric = validateMetric(input.metric ?? extractor.metric, extractor.kind);
+  const shape = { metric, kind: extractor.kind };
+  if (input.index !== undefined && typeof input.index !== 'string') {
+    throw new TusouError('PARAM_INVALID', { field: 'index', expected: 'an index spec such as flat or hnsw:m=16', got: shown(input.index) });
+  }
+  const index = validateIndexSpec(input.index ?? defaultIndexSpec(shape), shape);
+  const instance: Instance = { name, serviceType, capacity, descriptor, metric, index, createdAt: ctx.now() };
+  await ctx.store.createInstance(instance);
+  await ctx.indexes.open(instance);
+  return describeInstance(ctx, instance);
+}
+
+async function describeInstance(ctx: EngineContext, instance: Instance): Promise<InstanceDetail> {
+  const counts = await ctx.store.categoryCounts(instance.name);
+  const e = getExtractor(instance.descriptor);
+  return {
+    ...instance,
+    imageCount: [...counts.values()].reduce((a, b) => a + b, 0),
+    categories: categoriesOf(instance.serviceType).map((c) => ({ ...c, imageCount: counts.get(c.id) ?? 0 })),
+    vector: { kind: e.kind, dim: e.dim },
+  };
+}
+
+/** @throws INSTANCE_NOT_FOUND */
+export async function getInstanceDetail(ctx: EngineContext, name: string): Promise<InstanceDetail> {
+  return describeInstance(ctx, await ctx.instance(name));
+}
+
+export async function listInstances(ctx: EngineContext): Promise<InstanceDetail[]> {
+  return Promise.all((await ctx.store.listInstances()).map((i) => describeInstance(ctx, i)));
+}
+
+/** Delete an instance, its images, kept originals no other instance uses, and its index. @throws INSTANCE_NOT_FOUND */
+export async function deleteInstance(ctx: EngineContext, name: string): Promise<void> {
+  const instance = await ctx.instance(name);
+  const { orphanedBlobs } = await ctx.store.deleteInstance(instance.name);
+  ctx.indexes.drop(instance.name);
+  await removeBlobs(ctx, orphanedBlobs);
+}
+
+/** Delete originals no image references, except those an add in flight has pinned. */
+export async function removeBlobs(ctx: EngineContext, shas: Iterable<string>): Promise<void> {
+  for (const sha of shas) if (!ctx.pinned.has(sha)) await ctx.blobs.delete(sha);
+}

@@ -1,0 +1,195 @@
+// Searches: by picture, by an indexed image, by filter. The planner picks, per query, between the
+// index's own filtered search and an exact scan over the candidates the store selects, so a
+// selective filter never loses recall (DESIGN §3).
+
+import {
+  OTHER_CATEGORY, TusouError, distanceToScore, parseFilter, validateBool, validateCategory,
+  validatePaging, validatePicName, validateProductId, validateScoreThreshold,
+  type Box, type DetectedRegion, type ImageRecord, type Instance, type Vector,
+} from '../domain/index.js';
+import { TopK, kernelFor, type Hit } from '../index/index.js';
+import type { ImageSelection } from '../store/index.js';
+import { getExtractor } from '../vision/index.js';
+import type { EngineContext } from './context.js';
+import { describePicture, type PictureInput } from './picture.js';
+
+/** Options shared by every similarity search. */
+export interface SearchOptions {
+  num?: unknown;
+  start?: unknown;
+  filter?: unknown;
+  scoreThreshold?: unknown;
+  distinctProductId?: unknown;
+  /** Restrict to this category (product instances). */
+  categoryId?: unknown;
+}
+
+export interface SearchHit {
+  image: ImageRecord;
+  score: number;
+  distance: number;
+}
+
+export interface SearchResult {
+  /** Candidates that matched the filter and category (before paging). */
+  docsFound: number;
+  hits: SearchHit[];
+  /** What was searched for. */
+  query: {
+    categoryId: number;
+    region: Box;
+    regions: DetectedRegion[];
+    width: number;
+    height: number;
+  };
+  /** Milliseconds per stage. */
+  timings: Record<string, number>;
+}
+
+interface Plan {
+  selection: ImageSelection;
+  num: number;
+  start: number;
+  threshold: number;
+  distinct: boolean;
+}
+
+function plan(options: SearchOptions, categoryId: number | undefined): Plan {
+  const { num, start } = validatePaging(options.num, options.start);
+  const threshold = validateScoreThreshold(options.scoreThreshold);
+  const distinct = validateBool('DistinctProductId', options.distinctProductId, false);
+  const selection: ImageSelection = {};
+  if (typeof options.filter === 'string' && options.filter.trim() !== '') selection.filter = parseFilter(options.filter);
+  else if (options.filter !== undefined && options.filter !== null && options.filter !== '' && typeof options.filter !== 'string') {
+    throw new TusouError('FILTER_INVALID', { reason: 'Filter must be a string' });
+  }
+  if (categoryId !== undefined) selection.categoryId = categoryId;
+  return { selection, num, start, threshold, distinct };
+}
+
+const restricted = (s: ImageSelection) => s.filter !== undefined || s.categoryId !== undefined;
+
+/**
+ * The k nearest images to `vector` within a selection, nearest first, and how many candidates
+ * the selection holds.
+ */
+async function nearest(ctx: EngineContext, instance: Instance, vector: Vector, selection: ImageSelection, k: number): Promise<{ hits: Hit[]; candidates: number }> {
+  const index = ctx.indexes.get(instance.name);
+  if (!restricted(selection)) return { hits: index.search(vector, k), candidates: index.size };
+  const labels = await ctx.store.selectLabels(instance.name, selection);
+  if (labels.length === 0) return { hits: [], candidates: 0 };
+  if (index.spec !== 'flat' && labels.length <= ctx.options.search.exactMaxCandidates) {
+    // Few candidates: an exact scan over their stored vectors is both exact and cheap.
+    const e = getExtractor(instance.descriptor);
+    const kernel = kernelFor(instance.metric, e.kind);
+    const top = new TopK(k);
+    const vectors = await ctx.store.getVectors(instance.descriptor, labels);
+    for (const [label, v] of vectors) top.push(label, kernel(vector, v));
+    return { hits: top.sorted(), candidates: labels.length };
+  }
+  const allowed = new Set(labels);
+  return { hits: index.search(vector, k, (l) => allowed.has(l)), candidates: labels.length };
+}
+
+/** Rank, then apply threshold, DistinctProductId and paging; fetch the records of the page. */
+async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: Plan): Promise<{ docsFound: number; hits: SearchHit[] }> {
+  const e = getExtractor(instance.descriptor);
+  const want = p.start + p.num;
+  let k = p.distinct ? want * 4 : want;
+  for (;;) {
+    const { hits, candidates } = await nearest(ctx, instance, vector, p.selection, k);
+    const scored = hits.map((h) => ({ ...h, score: distanceToScore(instance.metric, h.distance, e.dim) })).filter((h) => h.score >= p.threshold);
+    let kept = scored;
+    if (p.distinct) {
+      const records = await ctx.store.getImagesByLabel(instance.name, scored.map((h) => h.label));
+      const seen = new Set<string>();
+      kept = scored.filter((h) => {
+        const pid = records.get(h.label)?.productId;
+        if (pid === undefined || seen.has(pid)) return false;
+        seen.add(pid);
+        return true;
+      });
+    }
+    // Complete: every match is in `hits` (the ranking ran out, or reached scores below the threshold).
+    const complete = hits.length < k || k >= candidates || scored.length < hits.length;
+    if (kept.length < want && !complete) { k *= 4; continue; }
+    const page = kept.slice(p.start, want);
+    const records = await ctx.store.getImagesByLabel(instance.name, page.map((h) => h.label));
+    // With a threshold or de-duplication the matches are counted exactly when complete; else the
+    // candidate count is the (upper-bound) answer.
+    const docsFound = (p.threshold > 0 || p.distinct) && complete ? kept.length : candidates;
+    return {
+      docsFound,
+      hits: page.flatMap((h) => {
+        const image = records.get(h.label);
+        return image ? [{ image, score: h.score, distance: h.distance }] : [];
+      }),
+    };
+  }
+}
+
+export interface SearchByPictureInput extends PictureInput, SearchOptions {}
+
+/**
+ * Search by a picture: detect (or take the caller's region), describe, rank.
+ * On product instances the search stays within the given or predicted category.
+ * @throws INSTANCE_NOT_FOUND, IMAGE_*, REGION_INVALID, CATEGORY_INVALID, FILTER_*, NUM_INVALID,
+ *   START_INVALID, RESULT_WINDOW_EXCEEDED, SCORE_THRESHOLD_INVALID
+ */
+export async function searchByPicture(ctx: EngineContext, instanceName: string, input: SearchByPictureInput): Promise<SearchResult> {
+  const t0 = performance.now();
+  const instance = await ctx.instance(instanceName);
+  validatePaging(input.num, input.start);
+  const pic = await describePicture(ctx, instance, input);
+  const t1 = performance.now();
+  const p = plan(input, pic.categoryKnown ? pic.categoryId : undefined);
+  const { docsFound, hits } = await rank(ctx, instance, pic.analysis.vector, p);
+  const t2 = performance.now();
+  return {
+    docsFound, hits,
+    query: { categoryId: pic.categoryId, region: pic.analysis.region, regions: pic.analysis.regions, width: pic.decoded.width, height: pic.decoded.height },
+    timings: { describe: t1 - t0, rank: t2 - t1, total: t2 - t0 },
+  };
+}
+
+/**
+ * Search with an indexed image as the query (the image itself is the first hit, score 1).
+ * @throws INSTANCE_NOT_FOUND, PRODUCT_ID_*, PIC_NAME_*, IMAGE_NOT_FOUND, and the option errors
+ */
+export async function searchByImage(ctx: EngineContext, instanceName: string, key: { productId: unknown; picName: unknown }, options: SearchOptions): Promise<SearchResult> {
+  const t0 = performance.now();
+  const instance = await ctx.instance(instanceName);
+  const productId = validateProductId(key.productId);
+  const picName = validatePicName(key.picName);
+  const image = await ctx.store.getImage(instance.name, { productId, picName });
+  if (!image) throw new TusouError('IMAGE_NOT_FOUND', { productId, picName });
+  const vector = (await ctx.store.getVectors(instance.descriptor, [image.label])).get(image.label);
+  if (!vector) throw new Error(`image ${image.label} has no ${instance.descriptor} vector`);
+  let categoryId: number | undefined;
+  if (instance.serviceType === 'product') {
+    const given = options.categoryId;
+    categoryId = given === undefined || given === null || given === '' ? image.categoryId : validateCategory('product', given);
+  }
+  const { docsFound, hits } = await rank(ctx, instance, vector, plan(options, categoryId));
+  return {
+    docsFound, hits,
+    query: { categoryId: categoryId ?? OTHER_CATEGORY, region: image.region, regions: image.regions, width: image.width, height: image.height },
+    timings: { total: performance.now() - t0 },
+  };
+}
+
+/**
+ * List images matching a filter (no similarity), oldest first.
+ * @throws INSTANCE_NOT_FOUND, FILTER_*, NUM_INVALID, START_INVALID, RESULT_WINDOW_EXCEEDED
+ */
+export async function searchByFilter(ctx: EngineContext, instanceName: string, options: Pick<SearchOptions, 'num' | 'start' | 'filter' | 'categoryId'>): Promise<{ docsFound: number; images: ImageRecord[] }> {
+  const instance = await ctx.instance(instanceName);
+  const categoryId = options.categoryId === undefined || options.categoryId === null || options.categoryId === ''
+    ? undefined : validateCategory(instance.serviceType, options.categoryId);
+  const p = plan(options, categoryId);
+  const [docsFound, images] = await Promise.all([
+    ctx.store.countImages(instance.name, p.selection),
+    ctx.store.listImages(instance.name, p.selection, { offset: p.start, limit: p.num }),
+  ]);
+  return { docsFound, images };
+}

@@ -1,0 +1,46 @@
+// SQLite schema migrations, applied in order and recorded in PRAGMA user_version.
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: instances, images, vectors
+  `
+  CREATE TABLE instances (
+    name TEXT PRIMARY KEY,
+    service_type TEXT NOT NULL,
+    capacity INTEGER NOT NULL,
+    descriptor TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    index_spec TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    image_count INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE TABLE images (
+    label INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance TEXT NOT NULL REFERENCES instances(name) ON DELETE CASCADE,
+    product_id TEXT NOT NULL,
+    pic_name TEXT NOT NULL,
+    category_id INTEGER NOT NULL,
+    int_attr INTEGER NOT NULL, int_attr2 INTEGER NOT NULL, int_attr3 INTEGER NOT NULL, int_attr4 INTEGER NOT NULL,
+    str_attr TEXT NOT NULL, str_attr2 TEXT NOT NULL, str_attr3 TEXT NOT NULL, str_attr4 TEXT NOT NULL,
+    custom_content TEXT NOT NULL,
+    region TEXT NOT NULL,
+    regions TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    format TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (instance, product_id, pic_name)
+  ) STRICT;
+  CREATE INDEX images_category ON images (instance, category_id);
+  CREATE INDEX images_sha256 ON images (sha256);
+  CREATE TABLE vectors (
+    label INTEGER NOT NULL REFERENCES images(label) ON DELETE CASCADE,
+    descriptor TEXT NOT NULL,
+    kind INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (label, descriptor)
+  ) STRICT, WITHOUT ROWID;
+  `,
+];

@@ -1,0 +1,287 @@
+// The embedded store: one SQLite file (better-sqlite3, WAL, synchronous=FULL) holding instances,
+// images and vectors. A write resolves only after its transaction is on disk.
+
+import Database from 'better-sqlite3';
+import {
+  TusouError, type Box, type DetectedRegion, type ImageAttributes, type ImageKey, type ImageRecord,
+  type Instance, type Vector,
+} from '../../domain/index.js';
+import type { DeleteResult, ImageSelection, NewImage, PutResult, Store } from '../store.js';
+import { selectionToSql } from './filter-sql.js';
+import { MIGRATIONS } from './schema.js';
+
+type Row = Record<string, unknown>;
+
+const ATTR_COLUMNS: Record<keyof ImageAttributes, string> = {
+  categoryId: 'category_id',
+  intAttr: 'int_attr', intAttr2: 'int_attr2', intAttr3: 'int_attr3', intAttr4: 'int_attr4',
+  strAttr: 'str_attr', strAttr2: 'str_attr2', strAttr3: 'str_attr3', strAttr4: 'str_attr4',
+  customContent: 'custom_content',
+};
+
+const KIND_FLOAT = 0;
+const KIND_BITS = 1;
+
+function toBlob(v: Vector): Buffer {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+function fromBlob(kind: number, data: Buffer): Vector {
+  const copy = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+  return kind === KIND_BITS ? new Uint8Array(copy) : new Float32Array(copy);
+}
+
+function toImage(r: Row): ImageRecord {
+  return {
+    label: r.label as number,
+    productId: r.product_id as string,
+    picName: r.pic_name as string,
+    categoryId: r.category_id as number,
+    intAttr: r.int_attr as number, intAttr2: r.int_attr2 as number, intAttr3: r.int_attr3 as number, intAttr4: r.int_attr4 as number,
+    strAttr: r.str_attr as string, strAttr2: r.str_attr2 as string, strAttr3: r.str_attr3 as string, strAttr4: r.str_attr4 as string,
+    customContent: r.custom_content as string,
+    region: JSON.parse(r.region as string) as Box,
+    regions: JSON.parse(r.regions as string) as DetectedRegion[],
+    width: r.width as number,
+    height: r.height as number,
+    format: r.format as string,
+    sha256: r.sha256 as string,
+    bytes: r.bytes as number,
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+  };
+}
+
+function toInstance(r: Row): Instance {
+  return {
+    name: r.name as string,
+    serviceType: r.service_type as Instance['serviceType'],
+    capacity: r.capacity as number,
+    descriptor: r.descriptor as string,
+    metric: r.metric as Instance['metric'],
+    index: r.index_spec as string,
+    createdAt: r.created_at as number,
+  };
+}
+
+/** Translate SQLite failures the caller can act on into catalogue errors; rethrow the rest. */
+function translate(err: unknown): never {
+  const code = (err as { code?: string }).code ?? '';
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) throw new TusouError('STORE_UNAVAILABLE', { reason: 'the database is locked by another process' }, { cause: err });
+  if (code.startsWith('SQLITE_FULL')) throw new TusouError('STORE_UNAVAILABLE', { reason: 'the disk is full' }, { cause: err });
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM')) {
+    throw new TusouError('STORE_UNAVAILABLE', { reason: 'the data directory is not writable' }, { cause: err });
+  }
+  if (code.startsWith('SQLITE_IOERR')) throw new TusouError('STORE_UNAVAILABLE', { reason: 'a disk I/O error occurred' }, { cause: err });
+  throw err;
+}
+
+export interface SqliteStoreOptions {
+  /** `FULL` (default) makes every commit durable against power loss, not just process crashes. */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmt;
+
+  constructor(readonly file: string, opts: SqliteStoreOptions = {}) {
+    try {
+      this.db = new Database(file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+      this.migrate();
+    } catch (err) {
+      translate(err);
+    }
+    const db = this.db;
+    this.stmt = {
+      insertInstance: db.prepare(`INSERT INTO instances (name, service_type, capacity, descriptor, metric, index_spec, created_at)
+        VALUES (@name, @serviceType, @capacity, @descriptor, @metric, @index, @createdAt)`),
+      getInstance: db.prepare('SELECT * FROM instances WHERE name = ?'),
+      listInstances: db.prepare('SELECT * FROM instances ORDER BY name'),
+      deleteInstance: db.prepare('DELETE FROM instances WHERE name = ?'),
+      instanceBlobs: db.prepare('SELECT DISTINCT sha256 FROM images WHERE instance = ?').pluck(),
+      getImage: db.prepare('SELECT * FROM images WHERE instance = ? AND product_id = ? AND pic_name = ?'),
+      deleteLabel: db.prepare('DELETE FROM images WHERE label = ?'),
+      insertImage: db.prepare(`INSERT INTO images (instance, product_id, pic_name, category_id,
+          int_attr, int_attr2, int_attr3, int_attr4, str_attr, str_attr2, str_attr3, str_attr4, custom_content,
+          region, regions, width, height, format, sha256, bytes, created_at, updated_at)
+        VALUES (@instance, @productId, @picName, @categoryId, @intAttr, @intAttr2, @intAttr3, @intAttr4,
+          @strAttr, @strAttr2, @strAttr3, @strAttr4, @customContent, @region, @regions, @width, @height,
+          @format, @sha256, @bytes, @createdAt, @updatedAt)`),
+      insertVector: db.prepare('INSERT INTO vectors (label, descriptor, kind, data) VALUES (?, ?, ?, ?)'),
+      blobUsed: db.prepare('SELECT 1 FROM images WHERE sha256 = ? LIMIT 1').pluck(),
+      imageCount: db.prepare('SELECT image_count FROM instances WHERE name = ?').pluck(),
+      addCount: db.prepare('UPDATE instances SET image_count = image_count + ? WHERE name = ?'),
+    };
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  /** Run `fn` in an immediate transaction, translating SQLite failures. */
+  private tx<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (err) {
+      return translate(err);
+    }
+  }
+
+  async createInstance(i: Instance): Promise<void> {
+    this.tx(() => {
+      if (this.stmt.getInstance.get(i.name)) throw new TusouError('INSTANCE_EXISTS', { name: i.name });
+      this.stmt.insertInstance.run(i);
+    });
+  }
+
+  async getInstance(name: string): Promise<Instance | undefined> {
+    const r = this.stmt.getInstance.get(name) as Row | undefined;
+    return r && toInstance(r);
+  }
+
+  async listInstances(): Promise<Instance[]> {
+    return (this.stmt.listInstances.all() as Row[]).map(toInstance);
+  }
+
+  async deleteInstance(name: string): Promise<{ existed: boolean; orphanedBlobs: string[] }> {
+    return this.tx(() => {
+      const blobs = this.stmt.instanceBlobs.all(name) as string[];
+      const existed = this.stmt.deleteInstance.run(name).changes > 0;
+      return { existed, orphanedBlobs: blobs.filter((b) => !this.stmt.blobUsed.get(b)) };
+    });
+  }
+
+  async countImages(instance: string, selection: ImageSelection = {}): Promise<number> {
+    if (selection.categoryId === undefined && !selection.filter && selection.productId === undefined) {
+      return (this.stmt.imageCount.get(instance) as number | undefined) ?? 0;
+    }
+    const w = selectionToSql(instance, selection);
+    return this.db.prepare(`SELECT count(*) FROM images WHERE ${w.sql}`).pluck().get(...w.params) as number;
+  }
+
+  async categoryCounts(instance: string): Promise<Map<number, number>> {
+    const rows = this.db.prepare('SELECT category_id, count(*) AS n FROM images WHERE instance = ? GROUP BY category_id').all(instance) as Row[];
+    return new Map(rows.map((r) => [r.category_id as number, r.n as number]));
+  }
+
+  async putImage(instance: string, image: NewImage, vectors: Record<string, Vector>, capacity: number): Promise<PutResult> {
+    return this.tx(() => {
+      const old = this.stmt.getImage.get(instance, image.productId, image.picName) as Row | undefined;
+      if (old) this.stmt.deleteLabel.run(old.label);
+      else if ((this.stmt.imageCount.get(instance) as number) >= capacity) throw new TusouError('INSTANCE_FULL', { name: instance, capacity });
+      else this.stmt.addCount.run(1, instance);
+      const info = this.stmt.insertImage.run({
+        ...image, instance, region: JSON.stringify(image.region), regions: JSON.stringify(image.regions),
+      });
+      const label = Number(info.lastInsertRowid);
+      for (const [descriptor, v] of Object.entries(vectors)) {
+        this.stmt.insertVector.run(label, descriptor, v instanceof Uint8Array ? KIND_BITS : KIND_FLOAT, toBlob(v));
+      }
+      const result: PutResult = { label };
+      if (old) {
+        result.replaced = old.label as number;
+        if (old.sha256 !== image.sha256 && !this.stmt.blobUsed.get(old.sha256)) result.orphanedBlob = old.sha256 as string;
+      }
+      return result;
+    });
+  }
+
+  async getImage(instance: string, key: ImageKey): Promise<ImageRecord | undefined> {
+    const r = this.stmt.getImage.get(instance, key.productId, key.picName) as Row | undefined;
+    return r && toImage(r);
+  }
+
+  async getImagesByLabel(instance: string, labels: readonly number[]): Promise<Map<number, ImageRecord>> {
+    const out = new Map<number, ImageRecord>();
+    for (let i = 0; i < labels.length; i += 500) {
+      const chunk = labels.slice(i, i + 500);
+      const rows = this.db.prepare(`SELECT * FROM images WHERE instance = ? AND label IN (${chunk.map(() => '?').join(',')})`)
+        .all(instance, ...chunk) as Row[];
+      for (const r of rows) out.set(r.label as number, toImage(r));
+    }
+    return out;
+  }
+
+  async updateImage(instance: string, key: ImageKey, patch: Partial<ImageAttributes>, now: number): Promise<ImageRecord | undefined> {
+    return this.tx(() => {
+      const sets: string[] = ['updated_at = ?'];
+      const params: (string | number)[] = [now];
+      for (const [k, v] of Object.entries(patch) as [keyof ImageAttributes, string | number][]) {
+        sets.push(`${ATTR_COLUMNS[k]} = ?`);
+        params.push(v);
+      }
+      const info = this.db.prepare(`UPDATE images SET ${sets.join(', ')} WHERE instance = ? AND product_id = ? AND pic_name = ?`)
+        .run(...params, instance, key.productId, key.picName);
+      if (info.changes === 0) return undefined;
+      return toImage(this.stmt.getImage.get(instance, key.productId, key.picName) as Row);
+    });
+  }
+
+  async deleteImages(instance: string, selection: ImageSelection & { picName?: string }): Promise<DeleteResult> {
+    const w = selectionToSql(instance, selection);
+    return this.tx(() => {
+      const rows = this.db.prepare(`SELECT label, product_id, pic_name, sha256 FROM images WHERE ${w.sql} ORDER BY label`).all(...w.params) as Row[];
+      this.db.prepare(`DELETE FROM images WHERE ${w.sql}`).run(...w.params);
+      this.stmt.addCount.run(-rows.length, instance);
+      const shas = [...new Set(rows.map((r) => r.sha256 as string))];
+      return {
+        deleted: rows.map((r) => ({ label: r.label as number, productId: r.product_id as string, picName: r.pic_name as string, sha256: r.sha256 as string })),
+        orphanedBlobs: shas.filter((s) => !this.stmt.blobUsed.get(s)),
+      };
+    });
+  }
+
+  async listImages(instance: string, selection: ImageSelection, page: { afterLabel?: number; offset?: number; limit: number }): Promise<ImageRecord[]> {
+    const w = selectionToSql(instance, selection);
+    const rows = this.db.prepare(`SELECT * FROM images WHERE ${w.sql} AND label > ? ORDER BY label LIMIT ? OFFSET ?`)
+      .all(...w.params, page.afterLabel ?? 0, page.limit, page.offset ?? 0) as Row[];
+    return rows.map(toImage);
+  }
+
+  async selectLabels(instance: string, selection: ImageSelection): Promise<number[]> {
+    const w = selectionToSql(instance, selection);
+    return this.db.prepare(`SELECT label FROM images WHERE ${w.sql}`).pluck().all(...w.params) as number[];
+  }
+
+  async getVectors(descriptor: string, labels: readonly number[]): Promise<Map<number, Vector>> {
+    const out = new Map<number, Vector>();
+    for (let i = 0; i < labels.length; i += 500) {
+      const chunk = labels.slice(i, i + 500);
+      const rows = this.db.prepare(`SELECT label, kind, data FROM vectors WHERE descriptor = ? AND label IN (${chunk.map(() => '?').join(',')})`)
+        .all(descriptor, ...chunk) as Row[];
+      for (const r of rows) out.set(r.label as number, fromBlob(r.kind as number, r.data as Buffer));
+    }
+    return out;
+  }
+
+  async *scanVectors(instance: string, descriptor: string, batchSize = 5000): AsyncIterable<[number, Vector][]> {
+    const q = this.db.prepare(`SELECT v.label, v.kind, v.data FROM vectors v JOIN images i ON i.label = v.label
+      WHERE i.instance = ? AND v.descriptor = ? AND v.label > ? ORDER BY v.label LIMIT ?`);
+    let after = 0;
+    for (;;) {
+      const rows = q.all(instance, descriptor, after, batchSize) as Row[];
+      if (rows.length === 0) return;
+      yield rows.map((r) => [r.label as number, fromBlob(r.kind as number, r.data as Buffer)]);
+      after = rows[rows.length - 1].label as number;
+    }
+  }
+
+  async isBlobReferenced(sha256: string): Promise<boolean> {
+    return Boolean(this.stmt.blobUsed.get(sha256));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

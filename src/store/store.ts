@@ -1,0 +1,61 @@
+// The Store contract: the durable record of instances, images, their vectors, access keys and
+// tasks. Every method that resolves has made its write durable. Implementations: sqlite/.
+
+import type { FilterNode, ImageAttributes, ImageKey, ImageRecord, Instance, Vector } from '../domain/index.js';
+
+/** A new or replacing image: everything but the label, which the store assigns. */
+export type NewImage = Omit<ImageRecord, 'label'>;
+
+/** Which images an operation applies to. */
+export interface ImageSelection {
+  /** Only images of this category. */
+  categoryId?: number;
+  filter?: FilterNode;
+  productId?: string;
+}
+
+export interface PutResult {
+  label: number;
+  /** The label of the image this one replaced, if the key existed. */
+  replaced?: number;
+  /** The original (sha256) that no image references any more after the replace. */
+  orphanedBlob?: string;
+}
+
+export interface DeleteResult {
+  deleted: Pick<ImageRecord, 'label' | 'productId' | 'picName' | 'sha256'>[];
+  /** Originals (sha256) that no image references any more. */
+  orphanedBlobs: string[];
+}
+
+export interface Store {
+  createInstance(instance: Instance): Promise<void>;
+  getInstance(name: string): Promise<Instance | undefined>;
+  listInstances(): Promise<Instance[]>;
+  /** Delete an instance and all its images; returns the originals no other image references. */
+  deleteInstance(name: string): Promise<{ existed: boolean; orphanedBlobs: string[] }>;
+
+  countImages(instance: string, selection?: ImageSelection): Promise<number>;
+  /** Number of images per category id. */
+  categoryCounts(instance: string): Promise<Map<number, number>>;
+  /**
+   * Insert or replace (by key) an image with its vectors, in one durable transaction.
+   * @throws INSTANCE_FULL when the key is new and the instance holds `capacity` images
+   */
+  putImage(instance: string, image: NewImage, vectors: Record<string, Vector>, capacity: number): Promise<PutResult>;
+  getImage(instance: string, key: ImageKey): Promise<ImageRecord | undefined>;
+  getImagesByLabel(instance: string, labels: readonly number[]): Promise<Map<number, ImageRecord>>;
+  /** Change attributes of an existing image; undefined when it does not exist. */
+  updateImage(instance: string, key: ImageKey, patch: Partial<ImageAttributes>, now: number): Promise<ImageRecord | undefined>;
+  deleteImages(instance: string, selection: ImageSelection & { picName?: string }): Promise<DeleteResult>;
+  /** Images in label order after `afterLabel`, for paging and export. */
+  listImages(instance: string, selection: ImageSelection, page: { afterLabel?: number; offset?: number; limit: number }): Promise<ImageRecord[]>;
+  /** Labels of the images matching a selection. */
+  selectLabels(instance: string, selection: ImageSelection): Promise<number[]>;
+  getVectors(descriptor: string, labels: readonly number[]): Promise<Map<number, Vector>>;
+  /** Every (label, vector) of an instance for a descriptor, in label order, in batches. */
+  scanVectors(instance: string, descriptor: string, batchSize?: number): AsyncIterable<[number, Vector][]>;
+  /** True when some image (in any instance) keeps this original. */
+  isBlobReferenced(sha256: string): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,17 @@
+// Small vector helpers shared by descriptors.
+
+/** Scale `v` in place to unit L2 norm (a zero vector stays zero) and return it. */
+export function l2normalise(v: Float32Array): Float32Array {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  const n = Math.sqrt(s);
+  if (n > 0) for (let i = 0; i < v.length; i++) v[i] /= n;
+  return v;
+}
+
+/** Pack booleans (bit i of byte i>>3, most significant first) into a binary code. */
+export function packBits(bits: ArrayLike<boolean | number>): Uint8Array {
+  const out = new Uint8Array(Math.ceil(bits.length / 8));
+  for (let i = 0; i < bits.length; i++) if (bits[i]) out[i >> 3] |= 0x80 >> (i & 7);
+  return out;
+}

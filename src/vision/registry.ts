@@ -1,0 +1,20 @@
+// The descriptors tusou knows, by id. A new descriptor is a new file plus one line here.
+
+import { TusouError } from '../domain/index.js';
+import { colourHistogram } from './descriptors/colour-histogram.js';
+import { dHash, pHash } from './descriptors/perceptual-hash.js';
+import type { FeatureExtractor } from './feature-extractor.js';
+
+const EXTRACTORS: readonly FeatureExtractor[] = [colourHistogram, pHash, dHash];
+
+/** Every registered descriptor. */
+export function listExtractors(): readonly FeatureExtractor[] {
+  return EXTRACTORS;
+}
+
+/** The descriptor with this id. @throws DESCRIPTOR_UNKNOWN */
+export function getExtractor(id: string): FeatureExtractor {
+  const e = EXTRACTORS.find((x) => x.id === id);
+  if (!e) throw new TusouError('DESCRIPTOR_UNKNOWN', { descriptor: id, known: EXTRACTORS.map((x) => x.id).join(', ') });
+  return e;
+}
