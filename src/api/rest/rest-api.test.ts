@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { nearCopy, scene } from '../../../test/support/images.js';
+import { startTestServer, type TestServer } from '../../../test/support/server.js';
+
+const b64 = (b: Buffer) => b.toString('base64');
+
+describe('REST API over real HTTP', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+    const res = await s.api('/api/v1/instances', { method: 'POST', json: { name: 'shop', serviceType: 'generic' } });
+    assert.equal(res.status, 201);
+  });
+  after(() => s.close());
+
+  test('health answers ok', async () => {
+    const res = await s.api('/api/v1/health');
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).status, 'ok');
+  });
+
+  test('adding, then searching with a near copy finds the image first with a high score', async () => {
+    for (let seed = 1; seed <= 8; seed++) {
+      const res = await s.api('/api/v1/instances/shop/images', { method: 'POST', json: { productId: `p${seed}`, picName: 'a.jpg', picture: b64(await scene(seed)), intAttr: seed } });
+      assert.equal(res.status, 201, await res.clone().text());
+    }
+    const res = await s.api('/api/v1/instances/shop/search', { method: 'POST', json: { picture: b64(await nearCopy(await scene(5))), num: 3 } });
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.equal(body.hits[0].productId, 'p5');
+    assert.ok(body.hits[0].score > 0.8, `score ${body.hits[0].score}`);
+    assert.ok(body.hits[0].score >= body.hits[1].score);
+    assert.equal(body.docsFound, 8);
+  });
+
+  test('multipart upload works like base64 JSON', async () => {
+    const form = new FormData();
+    form.set('productId', 'mp');
+    form.set('picName', 'x.png');
+    form.set('picture', new Blob([await scene(42, { format: 'png' })]), 'x.png');
+    const res = await s.api('/api/v1/instances/shop/images', { method: 'POST', body: form });
+    assert.equal(res.status, 201);
+    assert.equal((await res.json()).image.format, 'png');
+  });
+
+  test('unknown instance is a 404 with the catalogue code', async () => {
+    const res = await s.api('/api/v1/instances/nope/images/a/b');
+    assert.equal(res.status, 404);
+    const body = await res.json();
+    assert.equal(body.error.code, 'INSTANCE_NOT_FOUND');
+    assert.match(body.error.requestId, /^[0-9A-F-]{36}$/);
+  });
+
+  test('the OpenAPI document lists the routes', async () => {
+    const doc = await (await s.api('/api/v1/openapi.json')).json();
+    assert.ok(doc.paths['/instances/{name}/search']);
+    assert.ok(doc.paths['/instances/{name}/images']);
+  });
+});

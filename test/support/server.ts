@@ -1,0 +1,43 @@
+// A real tusou server for tests: a temporary data directory and a loopback port chosen by the OS.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  app: App;
+  /** fetch relative to the server, JSON helpers included. */
+  api(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  close(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+/** A fresh temporary directory. */
+export function tempDir(prefix = 'tusou-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+/** Start a server on 127.0.0.1:0 with its own data directory (or `dataDir`) and env overrides. */
+export async function startTestServer(env: Record<string, string> = {}, dataDir?: string): Promise<TestServer> {
+  const dir = dataDir ?? await tempDir();
+  const config = loadConfig({ TUSOU_DATA_DIR: dir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'silent', ...env });
+  const app = await createApp(config);
+  const url = app.server!.url;
+  return {
+    url, dataDir: dir, app,
+    api(path, init = {}) {
+      const { json, ...rest } = init;
+      if (json !== undefined) {
+        return fetch(url + path, { ...rest, body: JSON.stringify(json), headers: { 'content-type': 'application/json', ...(rest.headers ?? {}) } });
+      }
+      return fetch(url + path, rest);
+    },
+    async close(opts = {}) {
+      await app.close();
+      if (!opts.keepData) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
