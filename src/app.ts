@@ -26,7 +26,7 @@ export async function openEngine(config: Config, log: Logger = createLogger(conf
     inner = await createEngine({
       store: new SqliteStore(join(config.dataDir, 'tusou.db')),
       blobs: new BlobStore(join(config.dataDir, 'originals')),
-      vision: createVision(),
+      vision: createVision({ pool: { size: config.vision.workers, batchMax: config.vision.batchMax }, detector: config.vision.detector }),
       indexDir: join(config.dataDir, 'indexes'),
       options: { image: config.image, defaults: config.defaults, search: config.search, index: config.index },
     });

@@ -50,7 +50,9 @@ export async function describePicture(ctx: EngineContext, instance: Instance, in
     ? undefined : validateCategory(instance.serviceType, input.categoryId);
   const decoded = await decodeImage(input.bytes, ctx.options.image);
   const region = regionOf(input.region, decoded.width, decoded.height);
-  const analysis = await ctx.vision.analyse(decoded, { descriptor: instance.descriptor, detect: crop && !region, region });
+  const analysis = await ctx.vision.analyse(decoded, {
+    descriptor: instance.descriptor, detect: crop && !region, region, predictCategory: instance.serviceType === 'product',
+  });
   if (instance.serviceType !== 'product') {
     return { decoded, analysis, givenCategory, categoryId: OTHER_CATEGORY, categoryKnown: false };
   }
