@@ -19,8 +19,10 @@ export interface WorkerRequest {
   tasks: VisionTask[];
 }
 
+/** An error as it crosses the thread boundary: a catalogue code with its details, or a bug's message. */
 export type WireError = { code: string; details: unknown } | { message: string };
 
+/** The answer to a WorkerRequest: one result per task, in order. */
 export interface WorkerReply {
   id: number;
   results: ({ ok: true; value: DetectOutput | Vector } | { ok: false; error: WireError })[];

@@ -75,6 +75,17 @@ describe('vision facade with the real CenterNet detector', () => {
     assert.equal(a.vector.length, 1792);
   });
 
+  test('the CenterNet backbone vector that detection gives for free equals the descriptor computed on its own', async () => {
+    // A flat picture: nothing detected, the main region is the whole picture, so the detection pass's vector is used.
+    const flat = await decode(await sharp({ create: { width: 300, height: 200, channels: 3, background: '#c0a080' } }).jpeg().toBuffer());
+    const free = await vision.analyse(flat, { descriptor: 'centernet-gem480@1', detect: true });
+    const own = await vision.analyse(flat, { descriptor: 'centernet-gem480@1', detect: false });
+    assert.deepEqual(free.region, own.region);
+    let dot = 0;
+    for (let i = 0; i < own.vector.length; i++) dot += free.vector[i] * own.vector[i];
+    assert.ok(1 - dot < 1e-5, `cosine distance ${1 - dot}`);
+  });
+
   test('the saliency-only detector needs no model and still gives a region inside the picture', async () => {
     const v = createVision({ detector: 'saliency' });
     try {

@@ -23,6 +23,7 @@ async function extractBatch(batch: readonly Pixels[]): Promise<Vector[]> {
   return Promise.all(deep.map(async (d, i) => fuse(d, await colourHistogram.extract(batch[i]))));
 }
 
+/** `mnv2mid-colour2304@1`: 2304 floats, L2-normalised, cosine; runs in the vision pool. */
 export const deepColourFusion: FeatureExtractor = {
   id: 'mnv2mid-colour2304@1',
   dim: mobileNetV2Mid.dim + colourHistogram.dim,

@@ -43,7 +43,7 @@ describe('CNN descriptors (real models from npm packages, run in the worker pool
   const extract = async (e: FeatureExtractor, img: DecodedImage) => pool.run({ op: 'extract', descriptor: e.id, pixels: await cut(e, img) });
 
   test('the deep descriptors are registered with a versioned id', () => {
-    assert.deepEqual(DEEP.map((e) => e.id).sort(), ['centernet-gap480@1', 'mnv2mid-colour2304@1', 'mnv2mid-gap1792@1']);
+    assert.deepEqual(DEEP.map((e) => e.id).sort(), ['centernet-gem480@1', 'mnv2mid-colour2304@1', 'mnv2mid-gap1792@1']);
   });
 
   for (const e of DEEP) {
@@ -69,7 +69,7 @@ describe('CNN descriptors (real models from npm packages, run in the worker pool
 
       test('a batch gives the same vectors as one-by-one extraction', async () => {
         const imgs = [original, rescaled, unrelated];
-        const single = [];
+        const single: Vector[] = [];
         for (const img of imgs) single.push(await extract(e, img));
         const batch = await e.extractBatch!(await Promise.all(imgs.map((img) => cut(e, img))));
         batch.forEach((v, i) => assert.ok(cosineDistance(v, single[i]) < 1e-5, `item ${i}: ${cosineDistance(v, single[i])}`));

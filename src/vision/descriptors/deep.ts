@@ -6,6 +6,7 @@ import type { Vector } from '../../domain/index.js';
 import type { ExtractorInput, FeatureExtractor, Pixels } from '../feature-extractor.js';
 import type { Tf } from '../tf/runtime.js';
 
+/** What a CNN descriptor declares: its identity, input size, batch limit and model embedding. */
 export interface DeepSpec {
   id: string;
   dim: number;
@@ -15,6 +16,14 @@ export interface DeepSpec {
   maxBatch: number;
   /** The model's embedding of a float batch N×S×S×3 in 0–255, as N×dim (before normalisation). */
   embed(): Promise<{ tf: Tf; run: (x: TF.Tensor4D) => TF.Tensor2D }>;
+}
+
+/**
+ * Generalised-mean (GeM) pooling of a N×H×W×C map to N×C: (mean x^p)^(1/p) over positions, with
+ * values clamped to a small positive floor (hard-swish maps have small negative values).
+ */
+export function gemPool(tf: Tf, map: TF.Tensor4D, p = 3): TF.Tensor2D {
+  return tf.pow(tf.mean(tf.pow(tf.maximum(map, 1e-6), p), [1, 2]), 1 / p) as TF.Tensor2D;
 }
 
 /** Scale each row of a N×dim tensor to unit L2 norm. */

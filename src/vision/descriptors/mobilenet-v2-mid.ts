@@ -5,6 +5,10 @@ import { MOBILENET_V2_MID, mobileNetV2Mid as loadModel } from '../tf/models.js';
 import { deepExtractor } from './deep.js';
 import type * as TF from '@tensorflow/tfjs';
 
+/**
+ * `mnv2mid-gap1792@1`: 1792 floats, L2-normalised, cosine; runs in the vision pool.
+ * @example getExtractor('mnv2mid-gap1792@1').dim // 1792
+ */
 export const mobileNetV2Mid = deepExtractor({
   id: 'mnv2mid-gap1792@1',
   dim: 1792,

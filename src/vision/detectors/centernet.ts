@@ -1,15 +1,17 @@
 // Worker side of subject detection: one CenterNet pass over the whole picture at 512×512 gives
 // the COCO detections and, from the same pass, the backbone's pooled 480-d descriptor.
+// (The backbone descriptor must stay computed exactly as `centernet-gem480@1` does.)
 
 import type * as TF from '@tensorflow/tfjs';
 import type { Pixels } from '../feature-extractor.js';
+import { gemPool } from '../descriptors/deep.js';
 import { CENTERNET, centerNet } from '../tf/models.js';
 import type { RawDetection } from './regions.js';
 
 /** What a detection pass returns (coordinates in the 512×512 input). */
 export interface DetectOutput {
   detections: RawDetection[];
-  /** The CenterNet backbone descriptor of the whole picture, L2-normalised (`centernet-gap480@1`). */
+  /** The CenterNet backbone descriptor of the whole picture, L2-normalised (`centernet-gem480@1`). */
   backbone: Float32Array;
 }
 
@@ -26,7 +28,7 @@ export async function detectObjects(pixels: Pixels): Promise<DetectOutput> {
   const [det, pooled] = tf.tidy(() => {
     const x = tf.tensor4d(pixels.data, [1, S, S, 3], 'int32').toFloat();
     const [d, map] = model.execute(x, [CENTERNET.detections, CENTERNET.backbone]) as [TF.Tensor3D, TF.Tensor4D];
-    const g = tf.mean(map, [1, 2]);
+    const g = gemPool(tf, map);
     return [d, tf.div(g, tf.maximum(tf.norm(g), 1e-12))];
   });
   const [rows, vec] = await Promise.all([det.data(), pooled.data()]);

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 
+/** The tfjs namespace, as loaded by `tfReady`. */
 export type Tf = typeof TF;
 
 const require = createRequire(import.meta.url);
