@@ -41,7 +41,11 @@ export function createHttpApp(engine: Engine, opts: ServerOptions): Hono<Env> {
   });
   app.use('*', bodyLimit({
     maxSize: opts.bodyMaxBytes,
-    onError: (c) => restError(c, new TusouError('BODY_TOO_LARGE', { bytes: opts.bodyMaxBytes + 1, maxBytes: opts.bodyMaxBytes }), opts.log),
+    onError: (c) => {
+      // The rest of the body is not read, so this connection cannot carry another request.
+      c.header('connection', 'close');
+      return restError(c, new TusouError('BODY_TOO_LARGE', { bytes: opts.bodyMaxBytes + 1, maxBytes: opts.bodyMaxBytes }), opts.log);
+    },
   }));
   app.route('/api/v1', createRestApi(engine, { log: opts.log, accessKey: opts.accessKey, startedAt: Date.now() }));
   app.get('/', (c) => c.redirect('/api/v1/openapi.json'));

@@ -122,7 +122,7 @@ export const ERRORS = {
   }),
   IMAGE_FORMAT_UNSUPPORTED: entry<{ format: string }>({
     status: 415, aliyun: 'UnsupportedPicFormat', aliyunStatus: 400,
-    message: (p) => `picture format ${p.format} is not supported; use JPEG, PNG, WebP, GIF, BMP or TIFF`,
+    message: (p) => `picture format ${p.format} is not supported; use JPEG, PNG, WebP, GIF, TIFF or AVIF`,
   }),
   IMAGE_CORRUPT: entry<{ format: string; reason: string }>({
     status: 400, aliyun: 'InvalidPicContent',

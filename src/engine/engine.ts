@@ -4,7 +4,7 @@
 
 import { TusouError, validateInstanceName, type Clock, type ImageKey, type ImageRecord } from '../domain/index.js';
 import type { BlobStore, Store } from '../store/index.js';
-import type { Vision } from '../vision/index.js';
+import { listExtractors, type Vision } from '../vision/index.js';
 import { addImage, type AddImageInput, type AddImageResult } from './add-image.js';
 import { comparePictures, type CompareResult } from './compare.js';
 import type { EngineContext, EngineOptions } from './context.js';
@@ -20,6 +20,14 @@ import {
   searchByFilter, searchByImage, searchByPicture, type SearchByPictureInput, type SearchOptions, type SearchResult,
 } from './search.js';
 import type { AttributeInput } from '../domain/index.js';
+
+export interface DescriptorInfo {
+  id: string;
+  kind: 'float' | 'binary';
+  dim: number;
+  metric: string;
+  description: string;
+}
 
 export interface EngineDeps {
   store: Store;
@@ -47,6 +55,8 @@ export interface Engine {
   searchByFilter(instance: string, options: Pick<SearchOptions, 'num' | 'start' | 'filter' | 'categoryId'>): Promise<{ docsFound: number; images: ImageRecord[] }>;
   compare(instance: string, a: PictureInput, b: PictureInput): Promise<CompareResult>;
   exportImages(instance: string): AsyncIterable<ImageRecord>;
+  /** The descriptors an instance can be created with. */
+  descriptors(): DescriptorInfo[];
   /** Snapshot every index that changed since its last snapshot. */
   snapshot(): Promise<void>;
   /** Snapshot, then release the store and the vision workers. */
@@ -97,6 +107,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     searchByFilter: (instance, options) => searchByFilter(ctx, instance, options),
     compare: (instance, a, b) => comparePictures(ctx, instance, a, b),
     exportImages: (instance) => exportImages(ctx, instance),
+    descriptors: () => listExtractors().map((e) => ({ id: e.id, kind: e.kind, dim: e.dim, metric: e.metric, description: e.description })),
     snapshot,
     async close() {
       if (closed) return;

@@ -1,5 +1,5 @@
 // Public surface of the engine.
-export { createEngine, type Engine, type EngineDeps } from './engine.js';
+export { createEngine, type Engine, type EngineDeps, type DescriptorInfo } from './engine.js';
 export type { EngineOptions } from './context.js';
 export type { AddImageInput, AddImageResult } from './add-image.js';
 export type { CreateInstanceInput, InstanceDetail } from './instances.js';

@@ -94,7 +94,8 @@ export class SqliteStore implements Store {
       this.db.pragma('busy_timeout = 5000');
       this.migrate();
     } catch (err) {
-      translate(err);
+      if ((err as { code?: string }).code?.startsWith('SQLITE_')) translate(err);
+      throw new TusouError('STORE_UNAVAILABLE', { reason: `cannot open the database: ${(err as Error).message}` }, { cause: err });
     }
     const db = this.db;
     this.stmt = {
