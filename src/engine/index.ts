@@ -8,3 +8,4 @@ export type { CompareResult } from './compare.js';
 export type { DeleteInput, KeyInput } from './images.js';
 export type { PictureInput } from './picture.js';
 export type { OpenReport } from './index-registry.js';
+export { nearest, type PlannerParts } from './planner.js';
