@@ -79,6 +79,18 @@ instance.command('delete <name>').action((name: string) => withEngine(async (e) 
   process.stdout.write(`deleted ${name}\n`);
 }));
 
+program.command('reindex <instance>')
+  .description('describe every image again from its kept original (new descriptor, metric or index)')
+  .option('--descriptor <id>', 'feature descriptor')
+  .option('--metric <metric>', 'cosine, l2, l1, hamming or jaccard')
+  .option('--index <spec>', 'flat or hnsw:m=16,efc=100,ef=100')
+  .action((name: string, o: { descriptor?: string; metric?: string; index?: string }) => withEngine(async (e) => {
+    const res = await e.reindex(name, o, (done, total) => process.stderr.write(`\rreindexing ${done}/${total}`));
+    process.stderr.write('\n');
+    process.stdout.write(`reindexed ${res.instance.name}: ${res.images} images (${res.instance.descriptor}, ${res.instance.metric}, ${res.instance.index}), ${res.failed.length} failed\n`);
+    for (const f of res.failed) process.stdout.write(`  ${f.productId}/${f.picName}: ${f.reason}\n`);
+  }));
+
 program.command('add <instance> <file>')
   .description('add one picture')
   .requiredOption('--product-id <id>', 'ProductId')
