@@ -91,6 +91,19 @@ program.command('reindex <instance>')
     for (const f of res.failed) process.stdout.write(`  ${f.productId}/${f.picName}: ${f.reason}\n`);
   }));
 
+program.command('check')
+  .description('verify store, indexes and kept originals agree (exit 4 when not)')
+  .option('--repair', 'fix what can be fixed: index entries, missing vectors, orphaned originals')
+  .action((o: { repair?: boolean }) => withEngine(async (e) => {
+    const r = await e.check({ repair: Boolean(o.repair) });
+    for (const c of r.instances) {
+      process.stdout.write(`${c.instance}: ${c.images} images, ${c.indexed} indexed; ${c.missingFromIndex} missing from the index, ${c.extraInIndex} extra in the index, ${c.withoutVector} without a vector, ${c.missingOriginals.length} originals missing\n`);
+      for (const k of c.missingOriginals) process.stdout.write(`  original missing: ${k.productId}/${k.picName}\n`);
+    }
+    process.stdout.write(`${r.orphanedOriginals} orphaned originals\n${r.ok ? 'ok' : r.repaired ? 'repaired what could be repaired' : 'problems found (run with --repair)'}\n`);
+    if (!r.ok && !r.repaired) process.exitCode = 4;
+  }));
+
 program.command('add <instance> <file>')
   .description('add one picture')
   .requiredOption('--product-id <id>', 'ProductId')

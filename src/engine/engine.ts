@@ -17,6 +17,7 @@ import {
 } from './instances.js';
 import type { PictureInput } from './picture.js';
 import { reindex, type ReindexInput, type ReindexResult } from './reindex.js';
+import { check, type CheckReport } from './check.js';
 import {
   searchByFilter, searchByImage, searchByPicture, type SearchByPictureInput, type SearchOptions, type SearchResult,
 } from './search.js';
@@ -58,6 +59,8 @@ export interface Engine {
   exportImages(instance: string): AsyncIterable<ImageRecord>;
   /** Re-describe every image of an instance from its kept original (new descriptor, metric or index). */
   reindex(instance: string, input: ReindexInput, onProgress?: (done: number, total: number) => void): Promise<ReindexResult>;
+  /** Verify store ↔ index ↔ kept originals; with `repair`, fix what can be fixed. */
+  check(opts: { repair: boolean }): Promise<CheckReport>;
   /** The descriptors an instance can be created with. */
   descriptors(): DescriptorInfo[];
   /** Snapshot every index that changed since its last snapshot. */
@@ -130,6 +133,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     compare: (instance, a, b) => comparePictures(ctx, instance, a, b),
     exportImages: (instance) => exportImages(ctx, instance),
     reindex: (instance, input, onProgress) => reindex(ctx, instance, input, onProgress),
+    check: (opts) => check(ctx, opts),
     descriptors: () => listExtractors().map((e) => ({ id: e.id, kind: e.kind, dim: e.dim, metric: e.metric, description: e.description })),
     snapshot,
     async close() {

@@ -21,7 +21,7 @@ export interface ReindexResult {
 }
 
 /** Describe the images with these labels with `descriptor`, from their kept originals; adds failures to `failed`. */
-async function describeLabels(ctx: EngineContext, instance: string, descriptor: string, labels: number[], result: ReindexResult, failed: Set<number>): Promise<void> {
+export async function describeLabels(ctx: EngineContext, instance: string, descriptor: string, labels: number[], result: Pick<ReindexResult, 'failed'>, failed: Set<number>): Promise<void> {
   for (let i = 0; i < labels.length; i += 200) {
     const records = await ctx.store.getImagesByLabel(instance, labels.slice(i, i + 200));
     const batch: [number, Vector][] = [];
