@@ -160,6 +160,16 @@ program.command('search <instance> <image>')
     res.hits.forEach((h, i) => process.stdout.write(`${String(i + 1).padStart(3)}  ${h.score.toFixed(4)}  ${h.image.productId}  ${h.image.picName}\n`));
   }));
 
+program.command('search-text <instance> <text>')
+  .description('search by text (detected objects, categories, names, custom content, attributes)')
+  .option('--num <n>', 'results (1..100)', '10')
+  .option('--filter <expr>', 'filter expression')
+  .action((inst: string, text: string, o: { num: string; filter?: string }) => withEngine(async (e) => {
+    const res = await e.searchByText(inst, { text, ...o });
+    process.stdout.write(`${res.docsFound} matches\n`);
+    res.hits.forEach((h, i) => process.stdout.write(`${String(i + 1).padStart(3)}  ${h.score.toFixed(4)}  ${h.image.productId}  ${h.image.picName}\n`));
+  }));
+
 program.command('export <instance>')
   .description('write every image record as NDJSON')
   .option('--out <file>', 'output file (default: stdout)')

@@ -56,8 +56,10 @@ export async function addImage(ctx: EngineContext, instanceName: string, input: 
     const indexed = vectors[ctx.indexes.descriptorOf(instance.name) ?? instance.descriptor];
     if (indexed) index.add(put.label, indexed);
     ctx.indexes.touched(instance, put.replaced !== undefined ? 2 : 1);
+    const image = { ...record, label: put.label };
+    await ctx.texts.upsert(instance.name, image, put.replaced);
     if (put.orphanedBlob) await removeBlobs(ctx, [put.orphanedBlob]);
-    return { image: { ...record, label: put.label }, replaced: put.replaced !== undefined };
+    return { image, replaced: put.replaced !== undefined };
   } finally {
     const n = (ctx.pinned.get(decoded.sha256) ?? 1) - 1;
     if (n > 0) ctx.pinned.set(decoded.sha256, n);

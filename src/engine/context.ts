@@ -5,6 +5,7 @@ import type { ImageLimits } from '../imaging/index.js';
 import type { BlobStore, Store } from '../store/index.js';
 import type { Vision } from '../vision/index.js';
 import type { IndexRegistry } from './index-registry.js';
+import type { TextIndexes } from './text-indexes.js';
 
 export interface EngineOptions {
   image: ImageLimits;
@@ -18,6 +19,7 @@ export interface EngineContext {
   blobs: BlobStore;
   vision: Vision;
   indexes: IndexRegistry;
+  texts: TextIndexes;
   options: EngineOptions;
   now: Clock;
   /** Originals an add is about to reference, which a concurrent delete must not remove. */

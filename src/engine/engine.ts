@@ -12,6 +12,7 @@ import {
   deleteImages, exportImages, findImage, getImage, getOriginal, updateImage, type DeleteInput, type KeyInput,
 } from './images.js';
 import { IndexRegistry, type OpenReport } from './index-registry.js';
+import { TextIndexes } from './text-indexes.js';
 import {
   createInstance, deleteInstance, getInstanceDetail, listInstances, type CreateInstanceInput, type InstanceDetail,
 } from './instances.js';
@@ -19,7 +20,8 @@ import type { PictureInput } from './picture.js';
 import { reindex, type ReindexInput, type ReindexResult } from './reindex.js';
 import { check, type CheckReport } from './check.js';
 import {
-  searchByFilter, searchByImage, searchByPicture, type SearchByPictureInput, type SearchOptions, type SearchResult,
+  searchByFilter, searchByImage, searchByPicture, searchByText,
+  type SearchByPictureInput, type SearchByTextInput, type SearchHit, type SearchOptions, type SearchResult,
 } from './search.js';
 import type { AttributeInput } from '../domain/index.js';
 
@@ -54,6 +56,7 @@ export interface Engine {
   deleteImages(instance: string, input: DeleteInput): Promise<ImageKey[]>;
   searchByPicture(instance: string, input: SearchByPictureInput): Promise<SearchResult>;
   searchByImage(instance: string, key: KeyInput, options: SearchOptions): Promise<SearchResult>;
+  searchByText(instance: string, input: SearchByTextInput): Promise<{ docsFound: number; hits: SearchHit[] }>;
   searchByFilter(instance: string, options: Pick<SearchOptions, 'num' | 'start' | 'filter' | 'categoryId'>): Promise<{ docsFound: number; images: ImageRecord[] }>;
   compare(instance: string, a: PictureInput, b: PictureInput): Promise<CompareResult>;
   exportImages(instance: string): AsyncIterable<ImageRecord>;
@@ -79,6 +82,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     blobs: deps.blobs,
     vision: deps.vision,
     indexes,
+    texts: new TextIndexes(deps.store),
     options: deps.options,
     now: deps.now ?? Date.now,
     pinned: new Map(),
@@ -129,6 +133,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     deleteImages: (instance, input) => deleteImages(ctx, instance, input),
     searchByPicture: (instance, input) => searchByPicture(ctx, instance, input),
     searchByImage: (instance, key, options) => searchByImage(ctx, instance, key, options),
+    searchByText: (instance, input) => searchByText(ctx, instance, input),
     searchByFilter: (instance, options) => searchByFilter(ctx, instance, options),
     compare: (instance, a, b) => comparePictures(ctx, instance, a, b),
     exportImages: (instance) => exportImages(ctx, instance),

@@ -3,7 +3,7 @@ export { createEngine, type Engine, type EngineDeps, type DescriptorInfo } from 
 export type { EngineOptions } from './context.js';
 export type { AddImageInput, AddImageResult } from './add-image.js';
 export type { CreateInstanceInput, InstanceDetail } from './instances.js';
-export type { SearchByPictureInput, SearchOptions, SearchResult, SearchHit } from './search.js';
+export type { SearchByPictureInput, SearchByTextInput, SearchOptions, SearchResult, SearchHit } from './search.js';
 export type { CompareResult } from './compare.js';
 export type { DeleteInput, KeyInput } from './images.js';
 export type { PictureInput } from './picture.js';

@@ -90,6 +90,7 @@ export async function deleteInstance(ctx: EngineContext, name: string): Promise<
   const instance = await ctx.instance(name, { anyDescriptor: true });
   const { orphanedBlobs } = await ctx.store.deleteInstance(instance.name);
   ctx.indexes.drop(instance.name);
+  ctx.texts.drop(instance.name);
   await removeBlobs(ctx, orphanedBlobs);
 }
 

@@ -11,6 +11,7 @@ import type { ImageSelection } from '../store/index.js';
 import { getExtractor } from '../vision/index.js';
 import type { EngineContext } from './context.js';
 import { nearest } from './planner.js';
+import { tokenize } from './text-index.js';
 import { describePicture, type PictureInput } from './picture.js';
 
 /** Options shared by every similarity search. */
@@ -67,6 +68,28 @@ function plan(options: SearchOptions, categoryId: number | undefined): Plan {
   return { selection, num, start, threshold, distinct };
 }
 
+/** Keep the best-scored hit of each product (hits arrive best first). */
+async function distinctByProduct<H extends { label: number }>(ctx: EngineContext, instance: Instance, hits: H[]): Promise<H[]> {
+  const records = await ctx.store.getImagesByLabel(instance.name, hits.map((h) => h.label));
+  const seen = new Set<string>();
+  return hits.filter((h) => {
+    const pid = records.get(h.label)?.productId;
+    if (pid === undefined || seen.has(pid)) return false;
+    seen.add(pid);
+    return true;
+  });
+}
+
+/** Cut the page [start, start+num) from ranked hits and fetch its records. */
+async function fetchPage(ctx: EngineContext, instance: Instance, kept: { label: number; score: number; distance: number }[], p: Plan): Promise<SearchHit[]> {
+  const page = kept.slice(p.start, p.start + p.num);
+  const records = await ctx.store.getImagesByLabel(instance.name, page.map((h) => h.label));
+  return page.flatMap((h) => {
+    const image = records.get(h.label);
+    return image ? [{ image, score: h.score, distance: h.distance }] : [];
+  });
+}
+
 /** Rank, then apply threshold, DistinctProductId and paging; fetch the records of the page. */
 async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: Plan): Promise<{ docsFound: number; hits: SearchHit[] }> {
   const e = getExtractor(instance.descriptor);
@@ -78,33 +101,43 @@ async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: P
       instance, vector, p.selection, k,
     );
     const scored = hits.map((h) => ({ ...h, score: distanceToScore(instance.metric, h.distance, e.dim) })).filter((h) => h.score >= p.threshold);
-    let kept = scored;
-    if (p.distinct) {
-      const records = await ctx.store.getImagesByLabel(instance.name, scored.map((h) => h.label));
-      const seen = new Set<string>();
-      kept = scored.filter((h) => {
-        const pid = records.get(h.label)?.productId;
-        if (pid === undefined || seen.has(pid)) return false;
-        seen.add(pid);
-        return true;
-      });
-    }
+    const kept = p.distinct ? await distinctByProduct(ctx, instance, scored) : scored;
     // Complete: every match is in `hits` (the ranking ran out, or reached scores below the threshold).
     const complete = hits.length < k || k >= candidates || scored.length < hits.length;
     if (kept.length < want && !complete) { k *= 4; continue; }
-    const page = kept.slice(p.start, want);
-    const records = await ctx.store.getImagesByLabel(instance.name, page.map((h) => h.label));
     // With a threshold or de-duplication the matches are counted exactly when complete; else the
     // candidate count is the (upper-bound) answer.
     const docsFound = (p.threshold > 0 || p.distinct) && complete ? kept.length : candidates;
-    return {
-      docsFound,
-      hits: page.flatMap((h) => {
-        const image = records.get(h.label);
-        return image ? [{ image, score: h.score, distance: h.distance }] : [];
-      }),
-    };
+    return { docsFound, hits: await fetchPage(ctx, instance, kept, p) };
   }
+}
+
+export interface SearchByTextInput extends SearchOptions {
+  text: unknown;
+}
+
+/**
+ * Search by text: BM25 over detected objects, category names (English, Chinese, synonyms),
+ * PicName, CustomContent and string attributes. Score = relevance / (relevance + 3·terms),
+ * a monotone map into [0,1).
+ * @throws INSTANCE_NOT_FOUND, TEXT_INVALID and the option errors
+ */
+export async function searchByText(ctx: EngineContext, instanceName: string, input: SearchByTextInput): Promise<{ docsFound: number; hits: SearchHit[] }> {
+  const instance = await ctx.instance(instanceName);
+  if (typeof input.text !== 'string' || input.text.trim() === '') throw new TusouError('TEXT_INVALID', { reason: 'Text is required' });
+  if (input.text.length > 512) throw new TusouError('TEXT_INVALID', { reason: `it is ${input.text.length} characters; the limit is 512` });
+  const categoryId = input.categoryId === undefined || input.categoryId === null || input.categoryId === ''
+    ? undefined : validateCategory(instance.serviceType, input.categoryId);
+  const p = plan(input, categoryId);
+  const allowed = p.selection.filter || p.selection.categoryId !== undefined
+    ? new Set(await ctx.store.selectLabels(instance.name, p.selection)) : undefined;
+  const texts = await ctx.texts.of(instance.name);
+  const terms = Math.max(1, tokenize(input.text, true).length);
+  const scored = texts.search(input.text, allowed && ((l) => allowed.has(l)))
+    .map((h) => ({ label: h.label, distance: -h.relevance, score: h.relevance / (h.relevance + 3 * terms) }))
+    .filter((h) => h.score >= p.threshold);
+  const kept = p.distinct ? await distinctByProduct(ctx, instance, scored) : scored;
+  return { docsFound: kept.length, hits: await fetchPage(ctx, instance, kept, p) };
 }
 
 export interface SearchByPictureInput extends PictureInput, SearchOptions {}
