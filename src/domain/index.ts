@@ -5,3 +5,4 @@ export * from './errors.js';
 export * from './filter.js';
 export * from './validate.js';
 export * from './metric.js';
+export * from './vocabulary.js';

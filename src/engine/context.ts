@@ -5,6 +5,7 @@ import type { ImageLimits } from '../imaging/index.js';
 import type { BlobStore, Store } from '../store/index.js';
 import type { Vision } from '../vision/index.js';
 import type { IndexRegistry } from './index-registry.js';
+import type { TextIndexes } from './text-indexes.js';
 
 export interface EngineOptions {
   image: ImageLimits;
@@ -18,10 +19,16 @@ export interface EngineContext {
   blobs: BlobStore;
   vision: Vision;
   indexes: IndexRegistry;
+  texts: TextIndexes;
   options: EngineOptions;
   now: Clock;
   /** Originals an add is about to reference, which a concurrent delete must not remove. */
   pinned: Map<string, number>;
-  /** The instance, or INSTANCE_NOT_FOUND. */
-  instance(name: string): Promise<Instance>;
+  /** Instances being reindexed → the descriptor they are moving to (adds compute both vectors). */
+  reindexing: Map<string, string>;
+  /**
+   * The instance, or INSTANCE_NOT_FOUND; INSTANCE_REINDEX_REQUIRED when its descriptor is not
+   * registered any more, unless `anyDescriptor` (for reindex, describe and delete).
+   */
+  instance(name: string, opts?: { anyDescriptor?: boolean }): Promise<Instance>;
 }

@@ -4,7 +4,7 @@
 
 import { TusouError, validateInstanceName, type Clock, type ImageKey, type ImageRecord } from '../domain/index.js';
 import type { BlobStore, Store } from '../store/index.js';
-import type { Vision } from '../vision/index.js';
+import { hasExtractor, listExtractors, successorOf, type Vision } from '../vision/index.js';
 import { addImage, type AddImageInput, type AddImageResult } from './add-image.js';
 import { comparePictures, type CompareResult } from './compare.js';
 import type { EngineContext, EngineOptions } from './context.js';
@@ -12,14 +12,26 @@ import {
   deleteImages, exportImages, findImage, getImage, getOriginal, updateImage, type DeleteInput, type KeyInput,
 } from './images.js';
 import { IndexRegistry, type OpenReport } from './index-registry.js';
+import { TextIndexes } from './text-indexes.js';
 import {
   createInstance, deleteInstance, getInstanceDetail, listInstances, type CreateInstanceInput, type InstanceDetail,
 } from './instances.js';
 import type { PictureInput } from './picture.js';
+import { reindex, type ReindexInput, type ReindexResult } from './reindex.js';
+import { check, type CheckReport } from './check.js';
 import {
-  searchByFilter, searchByImage, searchByPicture, type SearchByPictureInput, type SearchOptions, type SearchResult,
+  searchByFilter, searchByImage, searchByPicture, searchByText,
+  type SearchByPictureInput, type SearchByTextInput, type SearchHit, type SearchOptions, type SearchResult,
 } from './search.js';
 import type { AttributeInput } from '../domain/index.js';
+
+export interface DescriptorInfo {
+  id: string;
+  kind: 'float' | 'binary';
+  dim: number;
+  metric: string;
+  description: string;
+}
 
 export interface EngineDeps {
   store: Store;
@@ -44,9 +56,16 @@ export interface Engine {
   deleteImages(instance: string, input: DeleteInput): Promise<ImageKey[]>;
   searchByPicture(instance: string, input: SearchByPictureInput): Promise<SearchResult>;
   searchByImage(instance: string, key: KeyInput, options: SearchOptions): Promise<SearchResult>;
+  searchByText(instance: string, input: SearchByTextInput): Promise<{ docsFound: number; hits: SearchHit[] }>;
   searchByFilter(instance: string, options: Pick<SearchOptions, 'num' | 'start' | 'filter' | 'categoryId'>): Promise<{ docsFound: number; images: ImageRecord[] }>;
   compare(instance: string, a: PictureInput, b: PictureInput): Promise<CompareResult>;
   exportImages(instance: string): AsyncIterable<ImageRecord>;
+  /** Re-describe every image of an instance from its kept original (new descriptor, metric or index). */
+  reindex(instance: string, input: ReindexInput, onProgress?: (done: number, total: number) => void): Promise<ReindexResult>;
+  /** Verify store ↔ index ↔ kept originals; with `repair`, fix what can be fixed. */
+  check(opts: { repair: boolean }): Promise<CheckReport>;
+  /** The descriptors an instance can be created with. */
+  descriptors(): DescriptorInfo[];
   /** Snapshot every index that changed since its last snapshot. */
   snapshot(): Promise<void>;
   /** Snapshot, then release the store and the vision workers. */
@@ -63,18 +82,38 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     blobs: deps.blobs,
     vision: deps.vision,
     indexes,
+    texts: new TextIndexes(deps.store),
     options: deps.options,
     now: deps.now ?? Date.now,
     pinned: new Map(),
-    async instance(name) {
+    reindexing: new Map(),
+    async instance(name, opts = {}) {
       const valid = validateInstanceName(name);
       const instance = await deps.store.getInstance(valid);
       if (!instance) throw new TusouError('INSTANCE_NOT_FOUND', { name: valid });
+      if (!opts.anyDescriptor && !hasExtractor(instance.descriptor)) {
+        throw new TusouError('INSTANCE_REINDEX_REQUIRED', { name: instance.name, descriptor: instance.descriptor });
+      }
       return instance;
     },
   };
   const startup: OpenReport[] = [];
-  for (const instance of await deps.store.listInstances()) startup.push(await indexes.open(instance));
+  for (const instance of await deps.store.listInstances()) {
+    if (hasExtractor(instance.descriptor)) {
+      startup.push(await indexes.open(instance));
+      continue;
+    }
+    // The descriptor's version is gone (tusou was upgraded): move to its successor, re-extracting
+    // every vector from the kept originals, rather than mixing two vector spaces.
+    const successor = successorOf(instance.descriptor);
+    if (successor) {
+      const t0 = performance.now();
+      const res = await reindex(ctx, instance.name, { descriptor: successor });
+      startup.push({ instance: instance.name, source: 'rebuilt', reason: `descriptor ${instance.descriptor} replaced by ${successor}: ${res.images} images re-described, ${res.failed.length} failed`, size: res.images - res.failed.length, added: res.images, removed: 0, ms: Math.round(performance.now() - t0) });
+    } else {
+      startup.push({ instance: instance.name, source: 'rebuilt', reason: `descriptor ${instance.descriptor} is unknown; reindex this instance`, size: 0, added: 0, removed: 0, ms: 0 });
+    }
+  }
   let closed = false;
   const snapshot = async () => {
     for (const instance of await deps.store.listInstances()) indexes.snapshot(instance);
@@ -94,9 +133,13 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     deleteImages: (instance, input) => deleteImages(ctx, instance, input),
     searchByPicture: (instance, input) => searchByPicture(ctx, instance, input),
     searchByImage: (instance, key, options) => searchByImage(ctx, instance, key, options),
+    searchByText: (instance, input) => searchByText(ctx, instance, input),
     searchByFilter: (instance, options) => searchByFilter(ctx, instance, options),
     compare: (instance, a, b) => comparePictures(ctx, instance, a, b),
     exportImages: (instance) => exportImages(ctx, instance),
+    reindex: (instance, input, onProgress) => reindex(ctx, instance, input, onProgress),
+    check: (opts) => check(ctx, opts),
+    descriptors: () => listExtractors().map((e) => ({ id: e.id, kind: e.kind, dim: e.dim, metric: e.metric, description: e.description })),
     snapshot,
     async close() {
       if (closed) return;

@@ -5,7 +5,9 @@ import { stream } from 'hono/streaming';
 import type { Engine } from '../../../engine/index.js';
 import { readPictureBody } from '../body.js';
 import { errorResponses, type Env } from '../rest-env.js';
-import { CompareSchema, InstanceNameParam, SearchByImageSchema, SearchByPictureSchema, SearchResultSchema } from '../schemas.js';
+import {
+  CompareSchema, InstanceNameParam, SearchByImageSchema, SearchByPictureSchema, SearchByTextSchema, SearchResultSchema, TextSearchResultSchema,
+} from '../schemas.js';
 import { imageJson, searchJson } from '../serialize.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -31,6 +33,16 @@ export function searchRoutes(app: OpenAPIHono<Env>, engine: Engine): void {
   }), async (c) => {
     const body = c.req.valid('json');
     return c.json(searchJson(await engine.searchByImage(c.req.valid('param').name, body, body)), 200);
+  });
+
+  app.openapi(createRoute({
+    method: 'post', path: '/instances/{name}/search/by-text', tags: ['search'],
+    summary: 'Search by text: detected objects, category names (English/Chinese), PicName, CustomContent, string attributes',
+    request: { params: InstanceNameParam, body: { required: true, content: { 'application/json': { schema: SearchByTextSchema } } } },
+    responses: { 200: json(TextSearchResultSchema, 'hits, most relevant first'), ...errorResponses },
+  }), async (c) => {
+    const res = await engine.searchByText(c.req.valid('param').name, c.req.valid('json'));
+    return c.json({ docsFound: res.docsFound, docsReturned: res.hits.length, hits: res.hits.map((h) => ({ ...imageJson(h.image), score: h.score })) }, 200);
   });
 
   app.openAPIRegistry.registerPath(createRoute({
