@@ -12,7 +12,7 @@ describe('search by picture with detection and a CNN descriptor', () => {
   let s: TestServer;
   let phoneShot: Buffer;
   before(async () => {
-    s = await startTestServer({ TUSOU_VISION_WORKERS: '1' });
+    s = await startTestServer({ TUSOU_VISION_WORKERS: '1', TUSOU_DETECTOR: 'centernet' });
     const res = await s.api('/api/v1/instances', { method: 'POST', json: { name: 'shop', serviceType: 'product', descriptor: 'mnv2mid-gap1792@1' } });
     assert.equal(res.status, 201, await res.clone().text());
     phoneShot = await sharp(photo('sample2')).extract({ left: 0, top: 1100, width: 520, height: 267 }).jpeg({ quality: 92 }).toBuffer();
