@@ -32,7 +32,7 @@ export interface RegionOptions {
 
 // CenterNet scores sit in 0.3–0.75 on real photos; below 0.3 boxes are mostly duplicates or noise (DESIGN §3).
 /** The thresholds tusou uses unless told otherwise. */
-export const DEFAULT_REGION_OPTIONS: RegionOptions = Object.freeze({ minScore: 0.3, iou: 0.5, iouAcrossLabels: 0.8, maxRegions: 10, mainMinScore: 0.35, mainMinArea: 0.01 });
+export const DEFAULT_REGION_OPTIONS: RegionOptions = Object.freeze({ minScore: 0.3, iou: 0.5, iouAcrossLabels: 0.8, maxRegions: 10, mainMinScore: 0.3, mainMinArea: 0.01 });
 
 /** Intersection over union of two boxes (0 when either is empty). */
 export function iou(a: Box, b: Box): number {

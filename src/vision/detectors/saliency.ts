@@ -7,15 +7,15 @@ import type { Box, DetectedRegion } from '../../domain/index.js';
 /** Side of the square thumbnail the saliency map is computed on. */
 export const SALIENCY_PX = 64;
 
-// Share of saliency mass cut on each side: the box spans the 6th to the 94th percentile.
-const TAIL = 0.06;
+// Share of saliency mass cut on each side: the box spans the 5th to the 95th percentile.
+const TAIL = 0.05;
 // Boxes covering more than this share of the picture are reported as the whole picture.
 const WHOLE = 0.9;
 // The box is at least this share of each side, so a speck never becomes the subject.
 const MIN_SIDE = 0.2;
 
 // Width of the centre prior, in picture sides.
-const CENTRE_SIGMA = 0.35;
+const CENTRE_SIGMA = 0.4;
 
 /** Saliency per thumbnail pixel: distance to the median border colour plus gradient magnitude, centre-weighted. */
 export function saliencyMap(rgb: Uint8Array, w: number, h: number, channels = 3): Float32Array {
