@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
+import sharp, { type OverlayOptions } from 'sharp';
 import { decodeImage } from '../src/imaging/index.js';
 import { createVision } from '../src/vision/index.js';
 
@@ -29,7 +29,7 @@ const n = Math.min(Number(args.images), all.length);
 const files = Array.from({ length: n }, (_, i) => all[Math.floor((i * all.length) / n)]);
 
 const vision = createVision({ pool: { size: 1 } });
-const tiles: sharp.OverlayOptions[] = [];
+const tiles: OverlayOptions[] = [];
 const rows: { file: string; main: string; mainScore: number; regions: string[] }[] = [];
 for (const [i, f] of files.entries()) {
   const bytes = readFileSync(join(args.data, f));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { photo } from '../../test/support/photos.js';
+import { demoPhoto } from '../../test/support/demo-photos.js';
 import { isTusouError } from '../domain/index.js';
 import type { Pixels } from './feature-extractor.js';
 import { VisionPool } from './pool.js';
@@ -9,7 +9,7 @@ import { VisionPool } from './pool.js';
 const CRASHING_WORKER = new URL('../../test/support/crashing-vision-worker.ts', import.meta.url);
 
 async function pixels(size: number, seed = 0): Promise<Pixels> {
-  const { data, info } = await sharp(photo('sample1')).extract({ left: seed * 10, top: 0, width: 1200, height: 1200 })
+  const { data, info } = await sharp(demoPhoto('sample1')).extract({ left: seed * 10, top: 0, width: 1200, height: 1200 })
     .resize(size, size, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data), width: info.width, height: info.height, channels: info.channels };
 }

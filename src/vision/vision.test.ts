@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { LABELLED, photo } from '../../test/support/photos.js';
+import { LABELLED, demoPhoto } from '../../test/support/demo-photos.js';
 import { decodeImage, type DecodedImage } from '../imaging/index.js';
 import { iou } from './detectors/regions.js';
 import { createVision, type Vision } from './vision.js';
@@ -15,7 +15,7 @@ describe('vision facade with the real CenterNet detector', () => {
   const decoded = new Map<string, DecodedImage>();
   before(async () => {
     vision = createVision({ pool: { size: 1 } });
-    for (const name of ['sample2', 'sample6'] as const) decoded.set(name, await decode(photo(name)));
+    for (const name of ['sample2', 'sample6'] as const) decoded.set(name, await decode(demoPhoto(name)));
   });
   after(() => vision.close());
 
@@ -36,7 +36,7 @@ describe('vision facade with the real CenterNet detector', () => {
 
   test('a picture of a phone predicts Digital device (22) for a product instance, nothing for a generic one', async () => {
     // The lower-left corner of sample2: the phone on the sofa, a knee and a hand.
-    const crop = await sharp(photo('sample2')).extract({ left: 0, top: 1100, width: 520, height: 267 }).jpeg({ quality: 92 }).toBuffer();
+    const crop = await sharp(demoPhoto('sample2')).extract({ left: 0, top: 1100, width: 520, height: 267 }).jpeg({ quality: 92 }).toBuffer();
     const img = await decode(crop);
     const product = await vision.analyse(img, { descriptor: 'colour-hist-rgb512@1', detect: true, predictCategory: true });
     assert.equal(product.categoryId, 22, JSON.stringify(product.regions));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { photo } from '../support/photos.js';
+import { demoPhoto } from '../support/demo-photos.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const b64 = (b: Buffer) => b.toString('base64');
@@ -15,12 +15,12 @@ describe('search by picture with detection and a CNN descriptor', () => {
     s = await startTestServer({ TUSOU_VISION_WORKERS: '1', TUSOU_DETECTOR: 'centernet' });
     const res = await s.api('/api/v1/instances', { method: 'POST', json: { name: 'shop', serviceType: 'product', descriptor: 'mnv2mid-gap1792@1' } });
     assert.equal(res.status, 201, await res.clone().text());
-    phoneShot = await sharp(photo('sample2')).extract({ left: 0, top: 1100, width: 520, height: 267 }).jpeg({ quality: 92 }).toBuffer();
+    phoneShot = await sharp(demoPhoto('sample2')).extract({ left: 0, top: 1100, width: 520, height: 267 }).jpeg({ quality: 92 }).toBuffer();
   });
   after(() => s.close());
 
   test('an added photo gets its detected regions and predicted category; a rescaled copy finds it first', async () => {
-    const pics: [string, Buffer][] = [['phone', phoneShot], ['group-a', photo('sample1')], ['group-b', photo('sample6')]];
+    const pics: [string, Buffer][] = [['phone', phoneShot], ['group-a', demoPhoto('sample1')], ['group-b', demoPhoto('sample6')]];
     for (const [productId, bytes] of pics) {
       const res = await s.api('/api/v1/instances/shop/images', { method: 'POST', json: { productId, picName: 'a.jpg', picture: b64(bytes) } });
       assert.equal(res.status, 201, await res.clone().text());
@@ -29,7 +29,7 @@ describe('search by picture with detection and a CNN descriptor', () => {
       if (productId === 'phone') assert.equal(image.categoryId, 22);
       else assert.equal(image.categoryId, 88888888);
     }
-    const copy = await sharp(photo('sample1')).resize(1200).jpeg({ quality: 80 }).toBuffer();
+    const copy = await sharp(demoPhoto('sample1')).resize(1200).jpeg({ quality: 80 }).toBuffer();
     const res = await s.api('/api/v1/instances/shop/search', { method: 'POST', json: { picture: b64(copy), num: 3 } });
     assert.equal(res.status, 200, await res.clone().text());
     const body = await res.json();

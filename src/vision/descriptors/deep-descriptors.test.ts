@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { photo } from '../../../test/support/photos.js';
+import { demoPhoto } from '../../../test/support/demo-photos.js';
 import type { Vector } from '../../domain/index.js';
 import { decodeImage, toRaw, type DecodedImage } from '../../imaging/index.js';
 import type { FeatureExtractor, Pixels } from '../feature-extractor.js';
@@ -31,11 +31,11 @@ describe('CNN descriptors (real models from npm packages, run in the worker pool
   let rescaled: DecodedImage;
   let unrelated: DecodedImage;
   before(async () => {
-    const bytes = photo('sample1');
+    const bytes = demoPhoto('sample1');
     original = await decodeImage(bytes, LIMITS);
     // A person would call it the same picture: half size, re-encoded at lower quality.
     rescaled = await decodeImage(await sharp(bytes).resize(960).jpeg({ quality: 75 }).toBuffer(), LIMITS);
-    unrelated = await decodeImage(photo('sample4'), LIMITS);
+    unrelated = await decodeImage(demoPhoto('sample4'), LIMITS);
   });
   after(() => pool.close());
 

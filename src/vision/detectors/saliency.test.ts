@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { photo } from '../../../test/support/photos.js';
+import { demoPhoto } from '../../../test/support/demo-photos.js';
 import { iou } from './regions.js';
 import { SALIENCY_PX, salientRegion } from './saliency.js';
 
 /** A real photo crop pasted on a plain background at a known place; returns the thumbnail. */
 async function pasted(at: { left: number; top: number }, size: number, bg: string) {
-  const piece = await sharp(photo('sample2')).extract({ left: 1250, top: 100, width: 600, height: 600 }).resize(size, size).toBuffer();
+  const piece = await sharp(demoPhoto('sample2')).extract({ left: 1250, top: 100, width: 600, height: 600 }).resize(size, size).toBuffer();
   const canvas = await sharp({ create: { width: 1000, height: 700, channels: 3, background: bg } })
     .composite([{ input: piece, ...at }]).png().toBuffer();
   const { data, info } = await sharp(canvas).resize(SALIENCY_PX, SALIENCY_PX, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
