@@ -30,6 +30,17 @@ describe('vision worker pool', () => {
     }
   });
 
+  test('a worker that does not answer in time is stopped and replaced; its task fails with VISION_WORKER_FAILED', async () => {
+    const pool = new VisionPool({ size: 1, workerUrl: CRASHING_WORKER, taskTimeoutMs: 1500 });
+    try {
+      const hang = pool.run({ op: 'extract', descriptor: 'hang-now', pixels: await pixels(64) });
+      await assert.rejects(hang, (e) => isTusouError(e, 'VISION_WORKER_FAILED') && /did not answer within 1500 ms/.test(e.message));
+      assert.equal((await pool.run({ op: 'extract', descriptor: 'colour-hist-rgb512@1', pixels: await pixels(64) })).length, 512);
+    } finally {
+      await pool.close();
+    }
+  });
+
   test('a catalogue error raised in a worker keeps its code and the worker keeps serving', async () => {
     const pool = new VisionPool({ size: 1 });
     try {

@@ -14,6 +14,11 @@ export interface VisionPoolOptions {
   batchMax?: number;
   /** The worker entry module (default: `worker.ts`/`worker.js` beside this file). */
   workerUrl?: URL;
+  /**
+   * A worker that has not answered a request after this long is stopped and replaced, and the
+   * request fails (default 60 s: generous, since a worker's first task also loads its models).
+   */
+  taskTimeoutMs?: number;
 }
 
 interface Pending {
@@ -25,7 +30,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   /** The tasks of the request it is running, by request id. */
-  running?: { id: number; tasks: Pending[] };
+  running?: { id: number; tasks: Pending[]; timer: NodeJS.Timeout };
+  /** Why the worker ended, when it did not end by itself. */
   lastError?: Error;
 }
 
@@ -49,6 +55,7 @@ export class VisionPool {
   readonly size: number;
   private readonly batchMax: number;
   private readonly workerUrl: URL;
+  private readonly taskTimeoutMs: number;
   private readonly slots = new Set<Slot>();
   private readonly queue: Pending[] = [];
   private nextId = 1;
@@ -60,6 +67,7 @@ export class VisionPool {
     this.size = Math.max(1, opts.size ?? availableParallelism());
     this.batchMax = Math.max(1, opts.batchMax ?? 4);
     this.workerUrl = opts.workerUrl ?? new URL(`./worker${EXT}`, import.meta.url);
+    this.taskTimeoutMs = opts.taskTimeoutMs ?? 60_000;
   }
 
   /**
@@ -89,7 +97,10 @@ export class VisionPool {
     for (const p of this.queue.splice(0)) p.reject(err());
     const slots = [...this.slots];
     this.slots.clear();
-    for (const s of slots) for (const p of s.running?.tasks ?? []) p.reject(err());
+    for (const s of slots) {
+      if (s.running) clearTimeout(s.running.timer);
+      for (const p of s.running?.tasks ?? []) p.reject(err());
+    }
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
@@ -127,7 +138,13 @@ export class VisionPool {
         }
       }
       const req: WorkerRequest = { id: this.nextId++, tasks: tasks.map((p) => p.task) };
-      slot.running = { id: req.id, tasks };
+      const busy = slot;
+      const timer = setTimeout(() => {
+        busy.lastError = new Error(`it did not answer within ${this.taskTimeoutMs} ms`);
+        void busy.worker.terminate();
+      }, this.taskTimeoutMs);
+      timer.unref();
+      slot.running = { id: req.id, tasks, timer };
       slot.worker.ref();
       slot.worker.postMessage(req, transferables(req.tasks));
     }
@@ -136,6 +153,7 @@ export class VisionPool {
   private onReply(slot: Slot, reply: WorkerReply): void {
     const running = slot.running;
     if (!running || running.id !== reply.id) return;
+    clearTimeout(running.timer);
     slot.running = undefined;
     slot.worker.unref();
     running.tasks.forEach((p, i) => {
@@ -149,10 +167,11 @@ export class VisionPool {
 
   private onExit(slot: Slot, code: number): void {
     if (!this.slots.delete(slot)) return;
+    if (slot.running) clearTimeout(slot.running.timer);
     const tasks = slot.running?.tasks ?? [];
     if (tasks.length > 0) this.crashes++;
     const reason = slot.lastError
-      ? `the vision worker crashed: ${slot.lastError.message.replace(/\s+/g, ' ').slice(0, 160)}`
+      ? `the vision worker was stopped: ${slot.lastError.message.replace(/\s+/g, ' ').slice(0, 160)}`
       : `the vision worker exited with code ${code}`;
     for (const p of tasks) p.reject(new TusouError('VISION_WORKER_FAILED', { reason }));
     // A replacement starts when the next task needs it (dispatch spawns up to `size`).
