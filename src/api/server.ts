@@ -1,5 +1,5 @@
 // The HTTP server: request ids, one log line per request, body limits, and the front-ends
-// mounted side by side (REST under /api/v1).
+// mounted side by side (REST under /api/v1, the web console at /).
 
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TusouError } from '../domain/index.js';
 import type { Engine } from '../engine/index.js';
+import { consoleRoutes } from './console.js';
 import type { Logger } from './logger.js';
 import { restError } from './rest/errors.js';
 import { createRestApi } from './rest/rest-api.js';
@@ -20,6 +21,8 @@ export interface ServerOptions {
   bodyMaxBytes: number;
   accessKey?: { id: string; secret: string };
   log: Logger;
+  /** The built console (default: web/dist of this package). */
+  consoleDir?: string;
 }
 
 export interface RunningServer {
@@ -44,7 +47,7 @@ export function createHttpApp(engine: Engine, opts: ServerOptions): Hono<Env> {
     onError: (c) => restError(c, new TusouError('BODY_TOO_LARGE', { bytes: opts.bodyMaxBytes + 1, maxBytes: opts.bodyMaxBytes }), opts.log),
   }));
   app.route('/api/v1', createRestApi(engine, { log: opts.log, accessKey: opts.accessKey, startedAt: Date.now() }));
-  app.get('/', (c) => c.redirect('/api/v1/openapi.json'));
+  app.route('/', consoleRoutes(opts.consoleDir));
   app.notFound((c) => restError(c, new TusouError('ROUTE_NOT_FOUND', { method: c.req.method, path: c.req.path }), opts.log));
   app.onError((err, c) => restError(c, err, opts.log));
   return app;

@@ -2,7 +2,7 @@
 
 import type { Clock, Instance } from '../domain/index.js';
 import type { ImageLimits } from '../imaging/index.js';
-import type { BlobStore, Store } from '../store/index.js';
+import type { BlobStore, Store, ThumbnailCache } from '../store/index.js';
 import type { Vision } from '../vision/index.js';
 import type { IndexRegistry } from './index-registry.js';
 
@@ -16,6 +16,7 @@ export interface EngineOptions {
 export interface EngineContext {
   store: Store;
   blobs: BlobStore;
+  thumbnails: ThumbnailCache;
   vision: Vision;
   indexes: IndexRegistry;
   options: EngineOptions;

@@ -8,3 +8,5 @@ export type { CompareResult } from './compare.js';
 export type { DeleteInput, KeyInput } from './images.js';
 export type { PictureInput } from './picture.js';
 export type { OpenReport } from './index-registry.js';
+export type { RenderOptions, Thumbnail } from './render.js';
+export { regionAnnotations, DEFAULT_THUMBNAIL_PX } from './render.js';
