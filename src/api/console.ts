@@ -4,7 +4,7 @@
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context } from 'hono';
 import { existsSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Env } from './rest/rest-env.js';
 
@@ -14,14 +14,14 @@ export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../web/dist/', impo
 // Box positions are inline style attributes, hence 'unsafe-inline' for styles only.
 const CSP = "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-function caching(dir: string) {
-  const assets = join(dir, 'assets') + sep;
-  return (path: string, c: Context) => {
-    c.header('x-content-type-options', 'nosniff');
-    // Vite names assets by content hash, so they never change under one URL.
-    c.header('cache-control', path.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache');
-    if (path.endsWith('.html')) c.header('content-security-policy', CSP);
-  };
+/** Headers of every console answer: caching by kind of file, and a CSP on the app page. */
+async function headers(c: Context, next: () => Promise<void>) {
+  await next();
+  if (c.res.status !== 200 && c.res.status !== 206) return;
+  c.res.headers.set('x-content-type-options', 'nosniff');
+  // Vite names assets by content hash, so they never change under one URL.
+  c.res.headers.set('cache-control', c.req.path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+  if ((c.res.headers.get('content-type') ?? '').startsWith('text/html')) c.res.headers.set('content-security-policy', CSP);
 }
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>tusou</title>
@@ -44,9 +44,9 @@ export function consoleRoutes(dir: string = DEFAULT_CONSOLE_DIR): Hono<Env> {
     app.get('*', (c, next) => (isAppRoute(c.req.path) ? c.html(NOT_BUILT, 503) : next()));
     return app;
   }
-  const onFound = caching(dir);
-  app.use('*', serveStatic({ root: dir, onFound }));
-  const fallback = serveStatic({ path: index, onFound });
+  app.use('*', headers);
+  app.use('*', serveStatic({ root: dir }));
+  const fallback = serveStatic({ path: index });
   app.get('*', (c, next) => (isAppRoute(c.req.path) ? fallback(c, next) : next()));
   return app;
 }
