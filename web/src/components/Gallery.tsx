@@ -58,13 +58,11 @@ export function Gallery({ instance, name, hits, label }: { instance?: Instance; 
                     <span class="card-sub">{h.picName}</span>
                   </div>
                 </Link>
-                <dl class="card-facts">
-                  <dt>Score</dt>
-                  <dd><meter min={0} max={1} value={h.score} aria-hidden="true" /> <span class="score">{h.score.toFixed(4)}</span></dd>
-                  <dt>Category</dt>
-                  <dd>{categoryName(instance, h.categoryId)}</dd>
-                  {m?.inliers !== undefined && (<><dt>Inliers</dt><dd>{m.inliers}</dd></>)}
-                </dl>
+                <div class="card-facts">
+                  <div class="fact"><span class="muted">Score</span> <span class="score">{h.score.toFixed(4)}</span> <meter min={0} max={1} value={h.score} aria-hidden="true" /></div>
+                  <div class="fact" title={categoryName(instance, h.categoryId)}><span class="muted">Category</span> {categoryName(instance, h.categoryId)}</div>
+                  {m?.inliers !== undefined && <div class="fact"><span class="muted">Inliers</span> {m.inliers}</div>}
+                </div>
               </li>
             );
           })}

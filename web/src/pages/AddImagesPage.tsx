@@ -113,7 +113,7 @@ export function AddImagesPage({ name }: { name: string }) {
               <tbody>
                 {items.map((i, n) => (
                   <tr key={i.id} data-file={i.file.name} data-status={i.status} class={i.status === 'error' ? 'has-error' : undefined}>
-                    <td data-label="Picture"><img class="preview" src={i.preview} alt="" width={56} height={56} /></td>
+                    <td data-label="Picture"><img class="preview" src={i.preview} alt="" width={56} height={56} onError={(e) => { e.currentTarget.style.visibility = 'hidden'; }} /></td>
                     <td data-label="ProductId">
                       <input aria-label={`ProductId of picture ${n + 1} (${i.file.name})`} value={i.productId} disabled={i.status === 'uploading'}
                         aria-invalid={(i.error && invalidFields(i.error).includes('productId')) || undefined}
