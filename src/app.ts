@@ -2,8 +2,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, type Logger } from './api/logger.js';
-import { startServer, type RunningServer } from './api/server.js';
+import { createLogger, startServer, type Logger, type RunningServer } from './api/index.js';
 import type { Config } from './config.js';
 import { createEngine, type Engine } from './engine/index.js';
 import { BlobStore, SqliteStore, ThumbnailCache, lockDataDir } from './store/index.js';

@@ -11,6 +11,7 @@ import { TusouError } from '../domain/index.js';
 import type { Engine } from '../engine/index.js';
 import { consoleRoutes } from './console.js';
 import type { Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { restError } from './rest/errors.js';
 import { createRestApi } from './rest/rest-api.js';
 import type { Env } from './rest/rest-env.js';
@@ -42,11 +43,23 @@ export function createHttpApp(engine: Engine, opts: ServerOptions): Hono<Env> {
     await next();
     opts.log.info({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0) }, 'request');
   });
+  const metrics = createMetrics(engine);
+  app.use('*', metrics.middleware);
   app.use('*', bodyLimit({
     maxSize: opts.bodyMaxBytes,
-    onError: (c) => restError(c, new TusouError('BODY_TOO_LARGE', { bytes: opts.bodyMaxBytes + 1, maxBytes: opts.bodyMaxBytes }), opts.log),
+    onError: (c) => {
+      // The rest of the body is not read, so this connection cannot carry another request.
+      c.header('connection', 'close');
+      return restError(c, new TusouError('BODY_TOO_LARGE', { bytes: opts.bodyMaxBytes + 1, maxBytes: opts.bodyMaxBytes }), opts.log);
+    },
   }));
   app.route('/api/v1', createRestApi(engine, { log: opts.log, accessKey: opts.accessKey, startedAt: Date.now() }));
+  app.get('/metrics', async (c) => {
+    if (opts.accessKey && c.req.header('authorization') !== `Bearer ${opts.accessKey.id}:${opts.accessKey.secret}`) {
+      throw new TusouError('AUTH_REQUIRED');
+    }
+    return c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
+  });
   app.route('/', consoleRoutes(opts.consoleDir));
   app.notFound((c) => restError(c, new TusouError('ROUTE_NOT_FOUND', { method: c.req.method, path: c.req.path }), opts.log));
   app.onError((err, c) => restError(c, err, opts.log));

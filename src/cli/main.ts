@@ -80,6 +80,31 @@ instance.command('delete <name>').action((name: string) => withEngine(async (e) 
   process.stdout.write(`deleted ${name}\n`);
 }));
 
+program.command('reindex <instance>')
+  .description('describe every image again from its kept original (new descriptor, metric or index)')
+  .option('--descriptor <id>', 'feature descriptor')
+  .option('--metric <metric>', 'cosine, l2, l1, hamming or jaccard')
+  .option('--index <spec>', 'flat or hnsw:m=16,efc=100,ef=100')
+  .action((name: string, o: { descriptor?: string; metric?: string; index?: string }) => withEngine(async (e) => {
+    const res = await e.reindex(name, o, (done, total) => process.stderr.write(`\rreindexing ${done}/${total}`));
+    process.stderr.write('\n');
+    process.stdout.write(`reindexed ${res.instance.name}: ${res.images} images (${res.instance.descriptor}, ${res.instance.metric}, ${res.instance.index}), ${res.failed.length} failed\n`);
+    for (const f of res.failed) process.stdout.write(`  ${f.productId}/${f.picName}: ${f.reason}\n`);
+  }));
+
+program.command('check')
+  .description('verify store, indexes and kept originals agree (exit 4 when not)')
+  .option('--repair', 'fix what can be fixed: index entries, missing vectors, orphaned originals')
+  .action((o: { repair?: boolean }) => withEngine(async (e) => {
+    const r = await e.check({ repair: Boolean(o.repair) });
+    for (const c of r.instances) {
+      process.stdout.write(`${c.instance}: ${c.images} images, ${c.indexed} indexed; ${c.missingFromIndex} missing from the index, ${c.extraInIndex} extra in the index, ${c.withoutVector} without a vector, ${c.missingOriginals.length} originals missing\n`);
+      for (const k of c.missingOriginals) process.stdout.write(`  original missing: ${k.productId}/${k.picName}\n`);
+    }
+    process.stdout.write(`${r.orphanedOriginals} orphaned originals\n${r.ok ? 'ok' : r.repaired ? 'repaired what could be repaired' : 'problems found (run with --repair)'}\n`);
+    if (!r.ok && !r.repaired) process.exitCode = 4;
+  }));
+
 program.command('add <instance> <file>')
   .description('add one picture')
   .requiredOption('--product-id <id>', 'ProductId')

@@ -62,6 +62,14 @@ export const ERRORS = {
     status: 409, aliyun: 'InstanceOverQuota', aliyunStatus: 400,
     message: (p) => `instance ${p.name} is full: its capacity is ${p.capacity} images`,
   }),
+  INSTANCE_REINDEX_REQUIRED: entry<{ name: string; descriptor: string }>({
+    status: 409, aliyun: 'InstanceStatusError',
+    message: (p) => `instance ${p.name} uses descriptor ${p.descriptor}, which this version of tusou does not have; reindex it with another descriptor (tusou reindex ${p.name} --descriptor ID)`,
+  }),
+  INSTANCE_BUSY: entry<{ name: string }>({
+    status: 503, aliyun: 'InstanceStatusError', aliyunStatus: 409,
+    message: (p) => `instance ${p.name} is switching to a new descriptor; retry in a moment`,
+  }),
   INSTANCE_OPERATION_UNSUPPORTED: entry<{ name: string; serviceType: string; operation: string }>({
     status: 400, aliyun: 'UnsupportedInstanceType', aliyunStatus: 500,
     message: (p) => `${p.operation} is not available on instance ${p.name} (service type ${p.serviceType})`,
@@ -122,7 +130,7 @@ export const ERRORS = {
   }),
   IMAGE_FORMAT_UNSUPPORTED: entry<{ format: string }>({
     status: 415, aliyun: 'UnsupportedPicFormat', aliyunStatus: 400,
-    message: (p) => `picture format ${p.format} is not supported; use JPEG, PNG, WebP, GIF, BMP or TIFF`,
+    message: (p) => `picture format ${p.format} is not supported; use JPEG, PNG, WebP, GIF, TIFF or AVIF`,
   }),
   IMAGE_CORRUPT: entry<{ format: string; reason: string }>({
     status: 400, aliyun: 'InvalidPicContent',

@@ -23,6 +23,11 @@ export interface EngineContext {
   now: Clock;
   /** Originals an add is about to reference, which a concurrent delete must not remove. */
   pinned: Map<string, number>;
-  /** The instance, or INSTANCE_NOT_FOUND. */
-  instance(name: string): Promise<Instance>;
+  /** Instances being reindexed → the descriptor they are moving to (adds compute both vectors). */
+  reindexing: Map<string, string>;
+  /**
+   * The instance, or INSTANCE_NOT_FOUND; INSTANCE_REINDEX_REQUIRED when its descriptor is not
+   * registered any more, unless `anyDescriptor` (for reindex, describe and delete).
+   */
+  instance(name: string, opts?: { anyDescriptor?: boolean }): Promise<Instance>;
 }

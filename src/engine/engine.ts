@@ -6,7 +6,7 @@ import { TusouError, validateInstanceName, type Clock, type ImageKey, type Image
 import { dirname, join } from 'node:path';
 import { ThumbnailCache, type BlobStore, type Store } from '../store/index.js';
 import type { AnnotatedPicture } from '../imaging/index.js';
-import type { Vision } from '../vision/index.js';
+import { hasExtractor, listExtractors, successorOf, type Vision } from '../vision/index.js';
 import { addImage, type AddImageInput, type AddImageResult } from './add-image.js';
 import { comparePictures, type CompareResult } from './compare.js';
 import type { EngineContext, EngineOptions } from './context.js';
@@ -19,10 +19,20 @@ import {
 } from './instances.js';
 import type { PictureInput } from './picture.js';
 import { annotateQuery, annotatedImage, thumbnail, type RenderOptions, type Thumbnail } from './render.js';
+import { reindex, type ReindexInput, type ReindexResult } from './reindex.js';
+import { check, type CheckReport } from './check.js';
 import {
   searchByFilter, searchByImage, searchByPicture, type SearchByPictureInput, type SearchOptions, type SearchResult,
 } from './search.js';
 import type { AttributeInput } from '../domain/index.js';
+
+export interface DescriptorInfo {
+  id: string;
+  kind: 'float' | 'binary';
+  dim: number;
+  metric: string;
+  description: string;
+}
 
 export interface EngineDeps {
   store: Store;
@@ -55,6 +65,12 @@ export interface Engine {
   thumbnail(instance: string, key: KeyInput, size?: unknown): Promise<Thumbnail>;
   annotatedImage(instance: string, key: KeyInput, opts?: RenderOptions): Promise<AnnotatedPicture>;
   annotateQuery(bytes: Buffer, query: SearchResult['query'], opts?: RenderOptions): Promise<AnnotatedPicture>;
+  /** Re-describe every image of an instance from its kept original (new descriptor, metric or index). */
+  reindex(instance: string, input: ReindexInput, onProgress?: (done: number, total: number) => void): Promise<ReindexResult>;
+  /** Verify store ↔ index ↔ kept originals; with `repair`, fix what can be fixed. */
+  check(opts: { repair: boolean }): Promise<CheckReport>;
+  /** The descriptors an instance can be created with. */
+  descriptors(): DescriptorInfo[];
   /** Snapshot every index that changed since its last snapshot. */
   snapshot(): Promise<void>;
   /** Snapshot, then release the store and the vision workers. */
@@ -75,15 +91,34 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     options: deps.options,
     now: deps.now ?? Date.now,
     pinned: new Map(),
-    async instance(name) {
+    reindexing: new Map(),
+    async instance(name, opts = {}) {
       const valid = validateInstanceName(name);
       const instance = await deps.store.getInstance(valid);
       if (!instance) throw new TusouError('INSTANCE_NOT_FOUND', { name: valid });
+      if (!opts.anyDescriptor && !hasExtractor(instance.descriptor)) {
+        throw new TusouError('INSTANCE_REINDEX_REQUIRED', { name: instance.name, descriptor: instance.descriptor });
+      }
       return instance;
     },
   };
   const startup: OpenReport[] = [];
-  for (const instance of await deps.store.listInstances()) startup.push(await indexes.open(instance));
+  for (const instance of await deps.store.listInstances()) {
+    if (hasExtractor(instance.descriptor)) {
+      startup.push(await indexes.open(instance));
+      continue;
+    }
+    // The descriptor's version is gone (tusou was upgraded): move to its successor, re-extracting
+    // every vector from the kept originals, rather than mixing two vector spaces.
+    const successor = successorOf(instance.descriptor);
+    if (successor) {
+      const t0 = performance.now();
+      const res = await reindex(ctx, instance.name, { descriptor: successor });
+      startup.push({ instance: instance.name, source: 'rebuilt', reason: `descriptor ${instance.descriptor} replaced by ${successor}: ${res.images} images re-described, ${res.failed.length} failed`, size: res.images - res.failed.length, added: res.images, removed: 0, ms: Math.round(performance.now() - t0) });
+    } else {
+      startup.push({ instance: instance.name, source: 'rebuilt', reason: `descriptor ${instance.descriptor} is unknown; reindex this instance`, size: 0, added: 0, removed: 0, ms: 0 });
+    }
+  }
   let closed = false;
   const snapshot = async () => {
     for (const instance of await deps.store.listInstances()) indexes.snapshot(instance);
@@ -109,6 +144,9 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     thumbnail: (instance, key, size) => thumbnail(ctx, instance, key, size),
     annotatedImage: (instance, key, opts) => annotatedImage(ctx, instance, key, opts),
     annotateQuery: (bytes, query, opts) => annotateQuery(ctx, bytes, query, opts),
+    reindex: (instance, input, onProgress) => reindex(ctx, instance, input, onProgress),
+    check: (opts) => check(ctx, opts),
+    descriptors: () => listExtractors().map((e) => ({ id: e.id, kind: e.kind, dim: e.dim, metric: e.metric, description: e.description })),
     snapshot,
     async close() {
       if (closed) return;

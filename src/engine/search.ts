@@ -7,10 +7,10 @@ import {
   validatePaging, validatePicName, validateProductId, validateScoreThreshold,
   type Box, type DetectedRegion, type ImageRecord, type Instance, type Vector,
 } from '../domain/index.js';
-import { TopK, kernelFor, type Hit } from '../index/index.js';
 import type { ImageSelection } from '../store/index.js';
 import { getExtractor } from '../vision/index.js';
 import type { EngineContext } from './context.js';
+import { nearest } from './planner.js';
 import { describePicture, type PictureInput } from './picture.js';
 
 /** Options shared by every similarity search. */
@@ -67,37 +67,16 @@ function plan(options: SearchOptions, categoryId: number | undefined): Plan {
   return { selection, num, start, threshold, distinct };
 }
 
-const restricted = (s: ImageSelection) => s.filter !== undefined || s.categoryId !== undefined;
-
-/**
- * The k nearest images to `vector` within a selection, nearest first, and how many candidates
- * the selection holds.
- */
-async function nearest(ctx: EngineContext, instance: Instance, vector: Vector, selection: ImageSelection, k: number): Promise<{ hits: Hit[]; candidates: number }> {
-  const index = ctx.indexes.get(instance.name);
-  if (!restricted(selection)) return { hits: index.search(vector, k), candidates: index.size };
-  const labels = await ctx.store.selectLabels(instance.name, selection);
-  if (labels.length === 0) return { hits: [], candidates: 0 };
-  if (index.spec !== 'flat' && labels.length <= ctx.options.search.exactMaxCandidates) {
-    // Few candidates: an exact scan over their stored vectors is both exact and cheap.
-    const e = getExtractor(instance.descriptor);
-    const kernel = kernelFor(instance.metric, e.kind);
-    const top = new TopK(k);
-    const vectors = await ctx.store.getVectors(instance.descriptor, labels);
-    for (const [label, v] of vectors) top.push(label, kernel(vector, v));
-    return { hits: top.sorted(), candidates: labels.length };
-  }
-  const allowed = new Set(labels);
-  return { hits: index.search(vector, k, (l) => allowed.has(l)), candidates: labels.length };
-}
-
 /** Rank, then apply threshold, DistinctProductId and paging; fetch the records of the page. */
 async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: Plan): Promise<{ docsFound: number; hits: SearchHit[] }> {
   const e = getExtractor(instance.descriptor);
   const want = p.start + p.num;
   let k = p.distinct ? want * 4 : want;
   for (;;) {
-    const { hits, candidates } = await nearest(ctx, instance, vector, p.selection, k);
+    const { hits, candidates } = await nearest(
+      { store: ctx.store, index: ctx.indexes.get(instance.name, instance.descriptor), exactMaxCandidates: ctx.options.search.exactMaxCandidates },
+      instance, vector, p.selection, k,
+    );
     const scored = hits.map((h) => ({ ...h, score: distanceToScore(instance.metric, h.distance, e.dim) })).filter((h) => h.score >= p.threshold);
     let kept = scored;
     if (p.distinct) {

@@ -55,6 +55,14 @@ export interface Store {
   getVectors(descriptor: string, labels: readonly number[]): Promise<Map<number, Vector>>;
   /** Every (label, vector) of an instance for a descriptor, in label order, in batches. */
   scanVectors(instance: string, descriptor: string, batchSize?: number): AsyncIterable<[number, Vector][]>;
+  /** Store (or replace) vectors of one descriptor for existing images. */
+  putVectors(descriptor: string, entries: readonly [number, Vector][]): Promise<void>;
+  /** Labels of an instance's images that have no vector of this descriptor. */
+  labelsWithoutVector(instance: string, descriptor: string): Promise<number[]>;
+  /** Delete every vector of a descriptor in an instance. */
+  deleteVectors(instance: string, descriptor: string): Promise<void>;
+  /** Change how an instance's images are described and indexed. */
+  updateInstance(name: string, patch: Pick<Instance, 'descriptor' | 'metric' | 'index'>): Promise<void>;
   /** True when some image (in any instance) keeps this original. */
   isBlobReferenced(sha256: string): Promise<boolean>;
   close(): Promise<void>;

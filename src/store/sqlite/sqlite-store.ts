@@ -92,9 +92,13 @@ export class SqliteStore implements Store {
       this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
       this.db.pragma('foreign_keys = ON');
       this.db.pragma('busy_timeout = 5000');
+      // Larger page cache and memory-mapped reads: vector reads of the exact-scan path are random.
+      this.db.pragma('cache_size = -65536');
+      this.db.pragma('mmap_size = 268435456');
       this.migrate();
     } catch (err) {
-      translate(err);
+      if ((err as { code?: string }).code?.startsWith('SQLITE_')) translate(err);
+      throw new TusouError('STORE_UNAVAILABLE', { reason: `cannot open the database: ${(err as Error).message}` }, { cause: err });
     }
     const db = this.db;
     this.stmt = {
@@ -275,6 +279,28 @@ export class SqliteStore implements Store {
       yield rows.map((r) => [r.label as number, fromBlob(r.kind as number, r.data as Buffer)]);
       after = rows[rows.length - 1].label as number;
     }
+  }
+
+  async putVectors(descriptor: string, entries: readonly [number, Vector][]): Promise<void> {
+    // An image deleted meanwhile has no row to attach a vector to: skip it.
+    const put = this.db.prepare(`INSERT OR REPLACE INTO vectors (label, descriptor, kind, data)
+      SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM images WHERE label = ?)`);
+    this.tx(() => {
+      for (const [label, v] of entries) put.run(label, descriptor, v instanceof Uint8Array ? KIND_BITS : KIND_FLOAT, toBlob(v), label);
+    });
+  }
+
+  async labelsWithoutVector(instance: string, descriptor: string): Promise<number[]> {
+    return this.db.prepare(`SELECT i.label FROM images i WHERE i.instance = ?
+      AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.label = i.label AND v.descriptor = ?)`).pluck().all(instance, descriptor) as number[];
+  }
+
+  async deleteVectors(instance: string, descriptor: string): Promise<void> {
+    this.tx(() => this.db.prepare('DELETE FROM vectors WHERE descriptor = ? AND label IN (SELECT label FROM images WHERE instance = ?)').run(descriptor, instance));
+  }
+
+  async updateInstance(name: string, patch: Pick<Instance, 'descriptor' | 'metric' | 'index'>): Promise<void> {
+    this.tx(() => this.db.prepare('UPDATE instances SET descriptor = @descriptor, metric = @metric, index_spec = @index WHERE name = @name').run({ ...patch, name }));
   }
 
   async isBlobReferenced(sha256: string): Promise<boolean> {

@@ -343,6 +343,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/instances/{name}/reindex": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Describe every image again from its kept original with a new descriptor, metric or index spec */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description instance name: 1..20 of [A-Za-z0-9_-] */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description feature descriptor id, see GET /descriptors */
+                        descriptor?: string;
+                        /**
+                         * @description distance measure; default: the descriptor's
+                         * @enum {string}
+                         */
+                        metric?: "cosine" | "l2" | "l1" | "hamming" | "jaccard";
+                        /** @description index spec: flat or hnsw:m=16,efc=100,ef=100 (docs/indexing.md) */
+                        index?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description done */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            instance: components["schemas"]["Instance"];
+                            failed: {
+                                productId: string;
+                                picName: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description instance or image not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description conflict (exists, full) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description body or picture too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/instances/{name}/images": {
         parameters: {
             query?: never;
