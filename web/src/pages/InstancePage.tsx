@@ -25,8 +25,8 @@ function Facts({ instance }: { instance: Instance }) {
       <dl class="facts">
         <dt>Images</dt>
         <dd>
-          <meter min={0} max={instance.capacity} value={instance.imageCount} aria-hidden="true" />{' '}
           <span data-testid="image-count">{instance.imageCount.toLocaleString()}</span> of {instance.capacity.toLocaleString()} (capacity)
+          <meter class="block" min={0} max={instance.capacity} value={instance.imageCount} aria-hidden="true" />
         </dd>
         <dt>Service type</dt><dd>{instance.serviceType}</dd>
         <dt>Descriptor</dt><dd><code>{instance.descriptor}</code> ({instance.vector.kind}, {instance.vector.dim}-d)</dd>
