@@ -94,6 +94,7 @@ export function AddImagesPage({ name }: { name: string }) {
   const pending = items.filter((i) => i.status === 'ready' || i.status === 'error').length;
   const done = items.filter((i) => i.status === 'added' || i.status === 'replaced').length;
   const failed = items.filter((i) => i.status === 'error').length;
+  const sending = items.filter((i) => i.status === 'uploading').length;
   const attrErrors = items.flatMap((i) => (i.error ? invalidFields(i.error) : []));
 
   return (
@@ -135,7 +136,7 @@ export function AddImagesPage({ name }: { name: string }) {
             </table>
           )}
           <p class="upload-summary" role="status" aria-live="polite">
-            {items.length === 0 ? 'No pictures chosen.' : `${items.length} pictures: ${done} uploaded, ${failed} failed, ${pending - failed} waiting.`}
+            {items.length === 0 ? 'No pictures chosen.' : `${items.length} picture${items.length === 1 ? '' : 's'}: ${done} uploaded, ${failed} failed${sending ? `, ${sending} uploading` : ''}, ${pending - failed} waiting.`}
           </p>
           <div class="button-row">
             <button type="button" class="primary" disabled={running || pending === 0} onClick={uploadAll}>
