@@ -4,6 +4,8 @@
 
 import type { Box } from '../domain/index.js';
 
+/** One result on the sheet, its thumbnail already encoded. */
+/** Everything a contact sheet shows. */
 export interface ContactSheetHit {
   productId: string;
   picName: string;
@@ -13,6 +15,7 @@ export interface ContactSheetHit {
   thumbnail: { bytes: Buffer; contentType: string };
 }
 
+/** Everything a contact sheet shows. */
 export interface ContactSheet {
   instance: string;
   /** What the query was (a file name). */

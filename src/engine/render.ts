@@ -8,8 +8,10 @@ import {
 import type { EngineContext } from './context.js';
 import { getOriginal, type KeyInput } from './images.js';
 
+/** Thumbnail size when none is asked for. */
 export const DEFAULT_THUMBNAIL_PX = 256;
 
+/** A thumbnail's bytes and what a client needs to cache it. */
 export interface Thumbnail {
   bytes: Buffer;
   contentType: string;
@@ -18,6 +20,7 @@ export interface Thumbnail {
   sizePx: number;
 }
 
+/** Options of the annotated pictures. */
 export interface RenderOptions {
   /** Bound the longest side of the output (16..8192); by default the original's size. */
   maxPx?: unknown;

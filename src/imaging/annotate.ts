@@ -23,12 +23,14 @@ export const ANNOTATION_RGB = Object.freeze({
   other: [0, 194, 255] as const,
 });
 
+/** Limits for reading the picture, and an optional bound on the output size. */
 export interface AnnotateOptions {
   limits: ImageLimits;
   /** Bound the longest side of the output (never enlarged); by default the original size. */
   maxPx?: number;
 }
 
+/** The PNG and its geometry relative to the original. */
 export interface AnnotatedPicture {
   png: Buffer;
   width: number;

@@ -7,6 +7,7 @@ import type { ImageLimits } from './decode.js';
 /** Thumbnail edge lengths tusou generates and caches; anything else would grow the cache without bound. */
 export const THUMBNAIL_SIZES = Object.freeze([64, 128, 256, 512, 1024] as const);
 
+/** Content type of every thumbnail. */
 export const THUMBNAIL_TYPE = 'image/webp';
 
 /**

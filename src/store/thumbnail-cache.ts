@@ -7,6 +7,7 @@ import { TusouError } from '../domain/index.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
+/** Thumbnails on disk by original and size; safe for concurrent requests in one process. */
 export class ThumbnailCache {
   /** Generations in flight, so concurrent requests for one missing thumbnail make it once. */
   private readonly pending = new Map<string, Promise<Buffer>>();

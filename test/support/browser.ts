@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { tempDir } from './server.js';
 
-export const CHROMIUM_PATH = process.env.TUSOU_CHROMIUM ?? '/usr/bin/chromium';
+/** Debian's Chromium (`apt-get install -y chromium`). */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** Where screenshots go (gitignored). */
 export const ARTIFACTS_DIR = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -18,6 +19,7 @@ const ARGS = [
   '--disable-component-update', '--disable-sync', '--no-first-run',
 ];
 
+/** A launched browser context with its first page; `close` also removes the profile. */
 export interface Browser {
   context: BrowserContext;
   page: Page;
@@ -30,7 +32,7 @@ export interface Browser {
  */
 export async function launchChromium(viewport = { width: 1280, height: 800 }): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: the console tests need it. Install it with \`apt-get install -y chromium\` (or set TUSOU_CHROMIUM to its path).`);
+    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: the console tests need it. Install it with \`apt-get install -y chromium\`.`);
   }
   const profile = await tempDir('tusou-chromium-');
   const context = await chromium.launchPersistentContext(profile, {

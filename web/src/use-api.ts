@@ -10,6 +10,7 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
+/** GET `url` (nothing while undefined) and keep the answer or the error; `reload` asks again. */
 export function useApi<T>(url: string | undefined): Loaded<T> {
   const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: Boolean(url) });
   const [tick, setTick] = useState(0);

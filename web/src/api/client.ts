@@ -39,6 +39,7 @@ export function getAccessKey(): string {
   }
 }
 
+/** Remember the access key for this tab (an empty value forgets it). */
 export function setAccessKey(value: string): void {
   try {
     if (value) sessionStorage.setItem(KEY_STORAGE, value);
@@ -55,6 +56,7 @@ const authHeaders = (): Record<string, string> => {
   return key ? { authorization: `Bearer ${key}` } : {};
 };
 
+/** True when requests carry an access key. */
 export const hasAccessKey = (): boolean => Boolean(getAccessKey() || memoryKey);
 
 const enc = encodeURIComponent;
@@ -158,5 +160,6 @@ export function upload<T>(url: string, form: FormData, onProgress: (fraction: nu
 /** Format a box the way the cloud API and the search form take regions: `x1,x2,y1,y2`. */
 export const formatRegion = (b: Box): string => `${b.x1},${b.x2},${b.y1},${b.y2}`;
 
+/** True when both boxes exist and have the same corners. */
 export const sameBox = (a: Box | undefined, b: Box | undefined): boolean =>
   Boolean(a && b && a.x1 === b.x1 && a.y1 === b.y1 && a.x2 === b.x2 && a.y2 === b.y2);

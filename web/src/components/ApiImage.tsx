@@ -13,6 +13,7 @@ interface Props {
   class?: string;
 }
 
+/** A URL an <img> can show for an API picture: the URL itself, or a blob URL fetched with the key. */
 export function useApiUrl(url: string): string | undefined {
   const needsKey = hasAccessKey();
   const [blobUrl, setBlobUrl] = useState<string>();
@@ -33,6 +34,7 @@ export function useApiUrl(url: string): string | undefined {
   return needsKey ? blobUrl : url;
 }
 
+/** An <img> of an API picture that also works when the server requires an access key. */
 export function ApiImage({ src, alt, ...rest }: Props) {
   const url = useApiUrl(src);
   return <img src={url} alt={alt} {...rest} />;

@@ -28,6 +28,7 @@ interface Props {
   disabled?: boolean;
 }
 
+/** Category (product instances), IntAttr..4, StrAttr..4 and CustomContent as labelled fields. */
 export function AttributeFields({ idPrefix, instance, values, onChange, invalid = [], disabled }: Props) {
   const set = (k: AttrName, v: string) => onChange({ ...values, [k]: v });
   const field = (k: AttrName, label: string, type: 'int' | 'text') => {

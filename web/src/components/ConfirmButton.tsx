@@ -10,6 +10,7 @@ interface Props {
   onConfirm: () => Promise<void> | void;
 }
 
+/** A button that asks before it runs `onConfirm`, with the confirming button focused. */
 export function ConfirmButton({ label, question, confirmLabel, onConfirm }: Props) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);

@@ -13,6 +13,7 @@ interface Props {
 
 const pictures = (list: FileList | null | undefined) => Array.from(list ?? []).filter((f) => f.type.startsWith('image/') || f.type === '');
 
+/** A drop target and file input for pictures; calls `onFiles` with the chosen image files. */
 export function DropZone({ id, label, hint, multiple, onFiles }: Props) {
   const [over, setOver] = useState(false);
   return (

@@ -3,6 +3,7 @@
 
 import { ApiError } from '../api/client';
 
+/** An alert with the error's message, code, HTTP status and request id (nothing when there is no error). */
 export function ErrorBox({ error, title }: { error: unknown; title?: string }) {
   if (!error) return null;
   const e = error instanceof ApiError ? error : new ApiError(0, 'CLIENT', error instanceof Error ? error.message : String(error));

@@ -9,6 +9,7 @@ import { ApiImage } from './ApiImage';
 
 type SortKey = 'score' | 'productId' | 'picName';
 
+/** `Name (id)` of a category of the instance, or the bare id when unknown. */
 export function categoryName(instance: Instance | undefined, id: number): string {
   const c = instance?.categories.find((x) => x.id === id);
   return c ? `${c.name} (${id})` : String(id);
@@ -25,6 +26,7 @@ function MatchOverlay({ hit }: { hit: Hit }) {
   );
 }
 
+/** The hits of a search as cards, sortable by score, ProductId or PicName, each linking to its image page. */
 export function Gallery({ instance, name, hits, label }: { instance?: Instance; name: string; hits: Hit[]; label: string }) {
   const [sort, setSort] = useState<SortKey>('score');
   const sorted = [...hits].sort((a, b) => (sort === 'score' ? b.score - a.score : a[sort].localeCompare(b[sort])));

@@ -2,6 +2,7 @@
 
 import { Link, paths } from '../router';
 
+/** Links to the overview, add and search pages of an instance, the current one marked. */
 export function InstanceNav({ name, current }: { name: string; current: 'overview' | 'add' | 'search' }) {
   const item = (key: typeof current, href: string, label: string) => (
     <li><Link href={href} aria-current={current === key ? 'page' : undefined}>{label}</Link></li>

@@ -2,6 +2,7 @@
 
 import { useState } from 'preact/hooks';
 
+/** `value` as indented JSON in a focusable, scrollable block. */
 export function JsonView({ value, label }: { value: unknown; label: string }) {
   const text = JSON.stringify(value, null, 2);
   const [copied, setCopied] = useState(false);

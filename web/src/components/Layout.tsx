@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { getAccessKey, setAccessKey } from '../api/client';
 import { Link } from '../router';
 
+/** One step of the breadcrumb trail; the last one has no link. */
 export interface Crumb {
   href?: string;
   label: string;
@@ -33,6 +34,7 @@ function AccessKey() {
   );
 }
 
+/** The frame of every page, with `title` as its h1 and document title. */
 export function Layout({ title, crumbs = [], children, actions }: { title: string; crumbs?: Crumb[]; children: ComponentChildren; actions?: ComponentChildren }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {

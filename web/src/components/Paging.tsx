@@ -1,5 +1,6 @@
 // Previous / next over Start and Num, with the window the API allows (Start + Num ≤ 500).
 
+/** Start + Num may not exceed this (the API's result window). */
 export const RESULT_WINDOW = 500;
 
 interface Props {
@@ -12,6 +13,7 @@ interface Props {
   busy?: boolean;
 }
 
+/** Previous/next buttons and the shown range; `onPage` gets the new Start. */
 export function Paging({ start, num, shown, total, onPage, label, busy }: Props) {
   const last = Math.min(total, RESULT_WINDOW);
   const canPrev = start > 0;

@@ -7,6 +7,7 @@ import type { TargetedPointerEvent } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import type { Box } from '../api/client';
 
+/** A region to draw on the picture. */
 export interface CanvasBox {
   id: string;
   box: Box;
@@ -36,10 +37,12 @@ const MIN_DRAG_PX = 6;
 
 const pct = (v: number, of: number) => `${(v / of) * 100}%`;
 
+/** The text of a box's tab: the label, and the score as a percentage when there is one. */
 export function tagText(b: Pick<CanvasBox, 'label' | 'score'>): string {
   return b.score === undefined ? b.label : `${b.label} ${Math.round(b.score * 100)}%`;
 }
 
+/** The picture with `boxes` over it at their picture coordinates, whatever size it is shown at. */
 export function RegionCanvas({ src, alt, width, height, boxes, onSelect, onDraw, busy }: Props) {
   const stage = useRef<HTMLDivElement>(null);
   const [drag, setDrag] = useState<{ x0: number; y0: number; x1: number; y1: number } | null>(null);

@@ -1,5 +1,6 @@
 // Visual / JSON / side-by-side: how a response is shown. A tab list (arrow keys move between tabs).
 
+/** How a response is shown. */
 export type ViewMode = 'visual' | 'json' | 'both';
 
 const MODES: { mode: ViewMode; label: string }[] = [
@@ -8,6 +9,7 @@ const MODES: { mode: ViewMode; label: string }[] = [
   { mode: 'both', label: 'Side by side' },
 ];
 
+/** Tabs choosing the view of the panel `controls`. */
 export function ViewSwitch({ mode, onChange, controls }: { mode: ViewMode; onChange: (m: ViewMode) => void; controls: string }) {
   const onKeyDown = (e: KeyboardEvent) => {
     const i = MODES.findIndex((m) => m.mode === mode);

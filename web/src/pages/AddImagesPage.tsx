@@ -45,6 +45,7 @@ function StatusCell({ item }: { item: Item }) {
   }
 }
 
+/** The page that adds pictures to instance `name`. */
 export function AddImagesPage({ name }: { name: string }) {
   const instance = useApi<Instance>(urls.instance(name));
   const [items, setItems] = useState<Item[]>([]);

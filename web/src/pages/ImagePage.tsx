@@ -85,6 +85,7 @@ function Similar({ name, image, instance }: { name: string; image: Image; instan
   );
 }
 
+/** The page of one stored image. */
 export function ImagePage({ name, productId, picName }: { name: string; productId: string; picName: string }) {
   const instance = useApi<Instance>(urls.instance(name));
   const loaded = useApi<Image>(urls.image(name, productId, picName));

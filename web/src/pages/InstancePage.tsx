@@ -97,6 +97,7 @@ function Browse({ instance }: { instance: Instance }) {
   );
 }
 
+/** The overview page of instance `name`. */
 export function InstancePage({ name }: { name: string }) {
   const instance = useApi<Instance>(urls.instance(name));
   const [deleteError, setDeleteError] = useState<unknown>();

@@ -83,6 +83,7 @@ function CreateForm({ onCreated }: { onCreated: (i: Instance) => void }) {
   );
 }
 
+/** The home page: every instance, and creating one. */
 export function InstancesPage() {
   const instances = useApi<{ instances: Instance[] }>(urls.instances);
   const list = instances.data?.instances ?? [];

@@ -109,6 +109,7 @@ function OptionsForm({ instance, options, onChange, onSubmit, busy, hasPicture }
   );
 }
 
+/** The search-by-picture page of instance `name`. */
 export function SearchPage({ name }: { name: string }) {
   const instance = useApi<Instance>(urls.instance(name));
   const [picture, setPicture] = useState<{ file: File; url: string }>();

@@ -7,6 +7,7 @@ import { ImageKeyParams } from '../schemas.js';
 
 const binary = (type: string, description: string) => ({ description, content: { [type]: { schema: z.string().openapi({ format: 'binary' }) } } });
 
+/** Register the thumbnail and annotated-picture routes (documented in the OpenAPI document). */
 export function pictureRoutes(app: OpenAPIHono<Env>, engine: Engine): void {
   app.openapi(createRoute({
     method: 'get', path: '/instances/{name}/images/{productId}/{picName}/thumbnail', tags: ['images'],
