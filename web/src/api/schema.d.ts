@@ -1496,6 +1496,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/instances/{name}/search/by-text": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Search by text: detected objects, category names (English/Chinese), PicName, CustomContent, string attributes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description instance name: 1..20 of [A-Za-z0-9_-] */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SearchByText"];
+                };
+            };
+            responses: {
+                /** @description hits, most relevant first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TextSearchResult"];
+                    };
+                };
+                /** @description invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description instance or image not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description conflict (exists, full) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description body or picture too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/instances/{name}/compare": {
         parameters: {
             query?: never;
@@ -1873,6 +1961,33 @@ export interface components {
         SearchByImage: {
             productId: string;
             picName: string;
+            /** @description results per page, 1..100 (default 10) */
+            num?: number;
+            /** @description offset, 0..499 (default 0); start + num ≤ 500 */
+            start?: number;
+            /** @description filter expression, e.g. int_attr>=100 AND str_attr in ("a","b") (docs/filters.md) */
+            filter?: string;
+            /** @description only hits with score ≥ this (0..1) */
+            scoreThreshold?: number;
+            /** @description at most one hit per ProductId */
+            distinctProductId?: boolean;
+            /** @description search within this category (product instances) */
+            categoryId?: number;
+        };
+        TextSearchResult: {
+            docsFound: number;
+            docsReturned: number;
+            hits: (components["schemas"]["Image"] & {
+                /** @description 0..1, a monotone map of BM25 relevance */
+                score: number;
+            })[];
+        };
+        SearchByText: {
+            /**
+             * @description words in English or Chinese, ≤ 512 chars
+             * @example red shoes
+             */
+            text: string;
             /** @description results per page, 1..100 (default 10) */
             num?: number;
             /** @description offset, 0..499 (default 0); start + num ≤ 500 */
