@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createLogger, startServer, type Logger, type RunningServer } from './api/index.js';
 import type { Config } from './config.js';
 import { createEngine, type Engine } from './engine/index.js';
-import { BlobStore, SqliteStore, lockDataDir } from './store/index.js';
+import { BlobStore, SqliteStore, ThumbnailCache, lockDataDir } from './store/index.js';
 import { createVision } from './vision/index.js';
 
 export interface App {
@@ -25,6 +25,7 @@ export async function openEngine(config: Config, log: Logger = createLogger(conf
     inner = await createEngine({
       store: new SqliteStore(join(config.dataDir, 'tusou.db')),
       blobs: new BlobStore(join(config.dataDir, 'originals')),
+      thumbnails: new ThumbnailCache(join(config.dataDir, 'thumbnails')),
       vision: createVision({ pool: { size: config.vision.workers, batchMax: config.vision.batchMax }, detector: config.vision.detector }),
       indexDir: join(config.dataDir, 'indexes'),
       options: { image: config.image, defaults: config.defaults, search: config.search, index: config.index },

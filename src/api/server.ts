@@ -1,5 +1,5 @@
 // The HTTP server: request ids, one log line per request, body limits, and the front-ends
-// mounted side by side (REST under /api/v1).
+// mounted side by side (REST under /api/v1, the web console at /).
 
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TusouError } from '../domain/index.js';
 import type { Engine } from '../engine/index.js';
+import { consoleRoutes } from './console.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { restError } from './rest/errors.js';
@@ -21,6 +22,8 @@ export interface ServerOptions {
   bodyMaxBytes: number;
   accessKey?: { id: string; secret: string };
   log: Logger;
+  /** The built console (default: web/dist of this package). */
+  consoleDir?: string;
 }
 
 export interface RunningServer {
@@ -57,7 +60,7 @@ export function createHttpApp(engine: Engine, opts: ServerOptions): Hono<Env> {
     }
     return c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
   });
-  app.get('/', (c) => c.redirect('/api/v1/openapi.json'));
+  app.route('/', consoleRoutes(opts.consoleDir));
   app.notFound((c) => restError(c, new TusouError('ROUTE_NOT_FOUND', { method: c.req.method, path: c.req.path }), opts.log));
   app.onError((err, c) => restError(c, err, opts.log));
   return app;

@@ -4,12 +4,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createApp, openEngine } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { formatRegion, isTusouError } from '../domain/index.js';
-import type { Engine } from '../engine/index.js';
+import { DEFAULT_THUMBNAIL_PX, type Engine } from '../engine/index.js';
+import { contactSheetHtml } from './contact-sheet.js';
 import { importFolder, type KeyScheme } from './import-folder.js';
 
 const program = new Command('tusou')
@@ -150,8 +151,24 @@ program.command('search <instance> <image>')
   .option('--no-crop', 'describe the whole picture')
   .option('--region <x1,x2,y1,y2>', 'describe this box')
   .option('--json', 'print JSON')
-  .action((inst: string, image: string, o: { num: string; start: string; filter?: string; categoryId?: string; crop: boolean; region?: string; json?: boolean }) => withEngine(async (e) => {
-    const res = await e.searchByPicture(inst, { ...o, bytes: await readFile(image) });
+  .option('--html <file>', 'also write a self-contained contact sheet: the query with its regions drawn and the hits as thumbnails')
+  .action((inst: string, image: string, o: { num: string; start: string; filter?: string; categoryId?: string; crop: boolean; region?: string; json?: boolean; html?: string }) => withEngine(async (e) => {
+    const bytes = await readFile(image);
+    const res = await e.searchByPicture(inst, { ...o, bytes });
+    if (o.html) {
+      const html = contactSheetHtml({
+        instance: inst, queryName: basename(image), createdAt: new Date(),
+        // 1024 px keeps the page light; the boxes are scaled with the picture.
+        queryPng: (await e.annotateQuery(bytes, res.query, { maxPx: 1024 })).png,
+        region: res.query.region, categoryId: res.query.categoryId, docsFound: res.docsFound,
+        hits: await Promise.all(res.hits.map(async (h) => ({
+          productId: h.image.productId, picName: h.image.picName, categoryId: h.image.categoryId, score: h.score,
+          customContent: h.image.customContent, thumbnail: await e.thumbnail(inst, h.image, DEFAULT_THUMBNAIL_PX),
+        }))),
+      });
+      await writeFile(o.html, html);
+      process.stderr.write(`wrote ${o.html}\n`);
+    }
     if (o.json) {
       process.stdout.write(`${JSON.stringify({ docsFound: res.docsFound, query: res.query, hits: res.hits.map((h) => ({ productId: h.image.productId, picName: h.image.picName, score: h.score })) }, null, 2)}\n`);
       return;

@@ -2,7 +2,7 @@
 
 import type { Clock, Instance } from '../domain/index.js';
 import type { ImageLimits } from '../imaging/index.js';
-import type { BlobStore, Store } from '../store/index.js';
+import type { BlobStore, Store, ThumbnailCache } from '../store/index.js';
 import type { Vision } from '../vision/index.js';
 import type { IndexRegistry } from './index-registry.js';
 import type { TextIndexes } from './text-indexes.js';
@@ -17,6 +17,7 @@ export interface EngineOptions {
 export interface EngineContext {
   store: Store;
   blobs: BlobStore;
+  thumbnails: ThumbnailCache;
   vision: Vision;
   indexes: IndexRegistry;
   texts: TextIndexes;

@@ -3,7 +3,9 @@
 // start-up reconciliation of every index with the store.
 
 import { TusouError, validateInstanceName, type Clock, type ImageKey, type ImageRecord } from '../domain/index.js';
-import type { BlobStore, Store } from '../store/index.js';
+import { dirname, join } from 'node:path';
+import { ThumbnailCache, type BlobStore, type Store } from '../store/index.js';
+import type { AnnotatedPicture } from '../imaging/index.js';
 import { hasExtractor, listExtractors, successorOf, type Vision } from '../vision/index.js';
 import { addImage, type AddImageInput, type AddImageResult } from './add-image.js';
 import { comparePictures, type CompareResult } from './compare.js';
@@ -17,6 +19,7 @@ import {
   createInstance, deleteInstance, getInstanceDetail, listInstances, type CreateInstanceInput, type InstanceDetail,
 } from './instances.js';
 import type { PictureInput } from './picture.js';
+import { annotateQuery, annotatedImage, thumbnail, type RenderOptions, type Thumbnail } from './render.js';
 import { reindex, type ReindexInput, type ReindexResult } from './reindex.js';
 import { check, type CheckReport } from './check.js';
 import {
@@ -36,6 +39,8 @@ export interface DescriptorInfo {
 export interface EngineDeps {
   store: Store;
   blobs: BlobStore;
+  /** Generated thumbnails; default: a `thumbnails` directory beside the originals' directory. */
+  thumbnails?: ThumbnailCache;
   vision: Vision;
   /** Directory for index snapshots. */
   indexDir: string;
@@ -60,6 +65,9 @@ export interface Engine {
   searchByFilter(instance: string, options: Pick<SearchOptions, 'num' | 'start' | 'filter' | 'categoryId'>): Promise<{ docsFound: number; images: ImageRecord[] }>;
   compare(instance: string, a: PictureInput, b: PictureInput): Promise<CompareResult>;
   exportImages(instance: string): AsyncIterable<ImageRecord>;
+  thumbnail(instance: string, key: KeyInput, size?: unknown): Promise<Thumbnail>;
+  annotatedImage(instance: string, key: KeyInput, opts?: RenderOptions): Promise<AnnotatedPicture>;
+  annotateQuery(bytes: Buffer, query: SearchResult['query'], opts?: RenderOptions): Promise<AnnotatedPicture>;
   /** Re-describe every image of an instance from its kept original (new descriptor, metric or index). */
   reindex(instance: string, input: ReindexInput, onProgress?: (done: number, total: number) => void): Promise<ReindexResult>;
   /** Verify store ↔ index ↔ kept originals; with `repair`, fix what can be fixed. */
@@ -80,6 +88,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
   const ctx: EngineContext = {
     store: deps.store,
     blobs: deps.blobs,
+    thumbnails: deps.thumbnails ?? new ThumbnailCache(join(dirname(deps.blobs.dir), 'thumbnails')),
     vision: deps.vision,
     indexes,
     texts: new TextIndexes(deps.store),
@@ -137,6 +146,9 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     searchByFilter: (instance, options) => searchByFilter(ctx, instance, options),
     compare: (instance, a, b) => comparePictures(ctx, instance, a, b),
     exportImages: (instance) => exportImages(ctx, instance),
+    thumbnail: (instance, key, size) => thumbnail(ctx, instance, key, size),
+    annotatedImage: (instance, key, opts) => annotatedImage(ctx, instance, key, opts),
+    annotateQuery: (bytes, query, opts) => annotateQuery(ctx, bytes, query, opts),
     reindex: (instance, input, onProgress) => reindex(ctx, instance, input, onProgress),
     check: (opts) => check(ctx, opts),
     descriptors: () => listExtractors().map((e) => ({ id: e.id, kind: e.kind, dim: e.dim, metric: e.metric, description: e.description })),

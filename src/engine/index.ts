@@ -11,3 +11,5 @@ export type { OpenReport } from './index-registry.js';
 export { nearest, type PlannerParts } from './planner.js';
 export type { CheckReport, InstanceCheck } from './check.js';
 export type { ReindexInput, ReindexResult } from './reindex.js';
+export type { RenderOptions, Thumbnail } from './render.js';
+export { regionAnnotations, DEFAULT_THUMBNAIL_PX } from './render.js';

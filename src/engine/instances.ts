@@ -94,7 +94,11 @@ export async function deleteInstance(ctx: EngineContext, name: string): Promise<
   await removeBlobs(ctx, orphanedBlobs);
 }
 
-/** Delete originals no image references, except those an add in flight has pinned. */
+/** Delete originals no image references (and their thumbnails), except those an add in flight has pinned. */
 export async function removeBlobs(ctx: EngineContext, shas: Iterable<string>): Promise<void> {
-  for (const sha of shas) if (!ctx.pinned.has(sha)) await ctx.blobs.delete(sha);
+  for (const sha of shas) {
+    if (ctx.pinned.has(sha)) continue;
+    await ctx.blobs.delete(sha);
+    await ctx.thumbnails.deleteAll(sha);
+  }
 }

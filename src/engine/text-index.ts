@@ -67,7 +67,7 @@ export interface TextHit {
 export class TextIndex {
   private readonly mini = new MiniSearch<Doc>({
     fields: ['objects', 'category', 'name', 'content', 'attrs'],
-    tokenize,
+    tokenize: (text) => tokenize(text),
     searchOptions: {
       tokenize: (text) => tokenize(text, true),
       // What was seen in the picture and its category weigh more than free text.

@@ -88,7 +88,11 @@ const searchOptionFields = {
   categoryId: int('search within this category (product instances)'),
 };
 
-export const SearchByPictureSchema = z.object({ ...pictureFields, ...searchOptionFields }).openapi('SearchByPicture');
+export const SearchByPictureSchema = z.object({
+  ...pictureFields, ...searchOptionFields,
+  annotate: bool('answer with the query picture as PNG, its detected regions and the searched region drawn with labels, instead of JSON (also accepted as ?annotate=true)'),
+  annotateMaxPx: int('with annotate: bound the longer side of the PNG (16..8192; default the original size)'),
+}).openapi('SearchByPicture');
 export const SearchByImageSchema = z.object({ productId: z.string(), picName: z.string(), ...searchOptionFields }).openapi('SearchByImage');
 
 export const SearchByTextSchema = z.object({

@@ -2,6 +2,7 @@
 
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
+import { formatRegion, validateBool } from '../../../domain/index.js';
 import type { Engine } from '../../../engine/index.js';
 import { readPictureBody } from '../body.js';
 import { errorResponses, type Env } from '../rest-env.js';
@@ -19,11 +20,28 @@ export function searchRoutes(app: OpenAPIHono<Env>, engine: Engine): void {
       params: InstanceNameParam,
       body: { required: true, content: { 'application/json': { schema: SearchByPictureSchema }, 'multipart/form-data': { schema: SearchByPictureSchema } } },
     },
-    responses: { 200: json(SearchResultSchema, 'ranked hits, best first'), ...errorResponses },
+    responses: {
+      200: {
+        description: 'ranked hits, best first; with annotate=true the query picture with its regions drawn, as PNG',
+        content: {
+          'application/json': { schema: SearchResultSchema },
+          'image/png': { schema: z.string().openapi({ format: 'binary' }) },
+        },
+      },
+      ...errorResponses,
+    },
   }));
   app.post('/instances/:name/search', async (c) => {
     const { fields, pictures } = await readPictureBody(c, ['picture']);
-    return c.json(searchJson(await engine.searchByPicture(c.req.param('name'), { ...fields, bytes: pictures.picture })), 200);
+    const annotate = validateBool('annotate', fields.annotate ?? c.req.query('annotate'), false);
+    const result = await engine.searchByPicture(c.req.param('name'), { ...fields, bytes: pictures.picture });
+    if (!annotate) return c.json(searchJson(result), 200);
+    const out = await engine.annotateQuery(pictures.picture as Buffer, result.query, { maxPx: fields.annotateMaxPx });
+    return c.body(new Uint8Array(out.png), 200, {
+      'content-type': 'image/png', 'cache-control': 'no-store',
+      // The drawn region and the size of the search, so a PNG-only client still knows what was searched.
+      'x-tusou-region': formatRegion(result.query.region), 'x-tusou-docs-found': String(result.docsFound),
+    });
   });
 
   app.openapi(createRoute({
