@@ -105,11 +105,14 @@ export class VisionPool {
   }
 
   private spawn(): Slot {
+    // Workers inherit the process's flags, except one that only fits a main script (`node
+    // --input-type=module -e …` would make every worker fail to start).
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
     const worker = this.workerUrl.pathname.endsWith('.ts')
       // Node 20 does not apply `--import tsx` from execArgv to a worker's entry module, so the
       // worker registers tsx itself before importing the TypeScript entry.
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(this.workerUrl.href)}); });`, { eval: true })
-      : new Worker(this.workerUrl);
+      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(this.workerUrl.href)}); });`, { eval: true, execArgv })
+      : new Worker(this.workerUrl, { execArgv });
     const slot: Slot = { worker };
     worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
     worker.on('error', (err) => { slot.lastError = err; });
