@@ -136,6 +136,14 @@ export const ERRORS = {
     status: 400, aliyun: 'InvalidPicUrl',
     message: (p) => `picture URL ${p.url} was not fetched: ${p.reason}`,
   }),
+  IMAGE_URL_TIMEOUT: entry<{ url: string; timeoutMs: number }>({
+    status: 400, aliyun: 'TimeoutForTransferImage',
+    message: (p) => `picture URL ${p.url} did not deliver the picture within ${p.timeoutMs} ms`,
+  }),
+  UPLOAD_POLICY_INVALID: entry<{ reason: string }>({
+    status: 403, aliyun: 'InvalidPolicyDocument', aliyunStatus: 400,
+    message: (p) => `the upload was refused: ${p.reason}`,
+  }),
 
   // -- search
   FILTER_SYNTAX: entry<{ position: number; expected: string; got: string }>({
@@ -193,6 +201,10 @@ export const ERRORS = {
     status: 404, aliyun: 'InvalidAccessKeyId.NotFound',
     message: (p) => `access key ${p.accessKeyId} does not exist`,
   }),
+  AUTH_KEY_REVOKED: entry<{ accessKeyId: string }>({
+    status: 401, aliyun: 'InvalidAccessKeyId.Inactive', aliyunStatus: 400,
+    message: (p) => `access key ${p.accessKeyId} was revoked`,
+  }),
   AUTH_SIGNATURE_MISMATCH: entry({
     status: 400, aliyun: 'SignatureDoesNotMatch',
     message: () => 'the request signature does not match; check the access key secret and the signing method',
@@ -238,6 +250,18 @@ export const ERRORS = {
   PATH_INVALID: entry<{ path: string; reason: string }>({
     status: 400, aliyun: 'Console.BadRequest',
     message: (p) => `path ${JSON.stringify(p.path)} is not allowed: ${p.reason}`,
+  }),
+  TASK_INTERRUPTED: entry<{ reason: string }>({
+    status: 500, aliyun: 'Console.InternalError',
+    message: (p) => `the task was interrupted: ${p.reason}`,
+  }),
+  INCREMENT_LINE_INVALID: entry<{ line: number; reason: string }>({
+    status: 400, aliyun: 'InvalidMetaItem',
+    message: (p) => `increment.meta line ${p.line} is invalid: ${p.reason}`,
+  }),
+  INCREMENT_ALL_FAILED: entry<{ failed: number }>({
+    status: 400, aliyun: 'InvalidMetaItem',
+    message: (p) => `all ${p.failed} lines of increment.meta failed; see the error file`,
   }),
 
   // -- server side

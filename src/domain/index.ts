@@ -5,3 +5,5 @@ export * from './errors.js';
 export * from './filter.js';
 export * from './validate.js';
 export * from './metric.js';
+export * from './access-keys.js';
+export * from './tasks.js';
