@@ -8,3 +8,6 @@ export type { CompareResult } from './compare.js';
 export type { DeleteInput, KeyInput } from './images.js';
 export type { PictureInput } from './picture.js';
 export type { OpenReport } from './index-registry.js';
+export type { IncrementInput, TaskHooks, TaskListInput, TaskOptions, TaskFileRole } from './tasks.js';
+export { META_FILE } from './tasks.js';
+export { exportLine, parseMetaLine, type MetaItem } from './meta-file.js';
