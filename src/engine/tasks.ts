@@ -4,7 +4,7 @@
 
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, realpath, rename, stat, type FileHandle } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   ERRORS, TusouError, isTusouError, shown,
@@ -99,7 +99,7 @@ export async function resolveBucketPath(buckets: TaskOptions['buckets'], bucketN
   return { root, folder };
 }
 
-/** Read the picture a meta line names, relative to the meta file's folder and inside the bucket. */
+/** Read the picture a meta line names: a relative path from the meta file's folder, inside the bucket. */
 async function readPicture(root: string, folder: string, picName: unknown, maxBytes: number): Promise<Buffer> {
   if (typeof picName !== 'string' || picName === '') throw new TusouError('PIC_NAME_MISSING');
   if (isAbsolute(picName) || picName.includes('\0') || picName.split(/[/\\]/).includes('..')) {
@@ -108,9 +108,8 @@ async function readPicture(root: string, folder: string, picName: unknown, maxBy
   const file = await realpath(join(folder, picName)).catch(() => {
     throw new TusouError('PATH_INVALID', { path: picName, reason: 'no such picture next to increment.meta' });
   });
-  if (!inside(root, file) || relative(folder, file).startsWith('..')) {
-    throw new TusouError('PATH_INVALID', { path: picName, reason: 'it leads outside the meta file folder' });
-  }
+  // Symlinks may point elsewhere in the bucket (the cloud only requires the same bucket, §4), never out of it.
+  if (!inside(root, file)) throw new TusouError('PATH_INVALID', { path: picName, reason: 'it leads outside the bucket' });
   const info = await stat(file);
   if (!info.isFile()) throw new TusouError('PATH_INVALID', { path: picName, reason: 'it is not a file' });
   if (info.size > maxBytes) throw new TusouError('IMAGE_TOO_LARGE', { bytes: info.size, maxBytes });
