@@ -12,7 +12,7 @@ export interface Config {
   /** The bootstrap access key; without one tusou listens on loopback only. */
   accessKey?: { id: string; secret: string };
   image: { maxBytes: number; minPx: number; maxPx: number };
-  /** Largest request body accepted (a 4 MB picture in base64 is about 5.6 MB). */
+  /** Largest request body accepted (a 4 MiB picture as base64 in a form body is about 5.9 MB). */
   bodyMaxBytes: number;
   defaults: { descriptor: string; capacity: number };
   search: {
@@ -140,7 +140,9 @@ export function loadConfig(env: Source = process.env, overrides: Source = {}): C
     dataDir: resolve(src.TUSOU_DATA_DIR || './data'),
     accessKey: id && secret ? { id, secret } : undefined,
     image: { maxBytes, minPx, maxPx },
-    bodyMaxBytes: int(src, 'TUSOU_BODY_MAX_BYTES', Math.ceil(maxBytes * 1.4) + 64 * 1024, 1024, 1024 * 1024 * 1024),
+    // Base64 (4/3) percent-encoded in a form body (+ and / become 3 bytes) is ~1.42× the picture;
+    // 2× leaves room for the other fields (aliyun-imagesearch-api.md §2.5 asks for ≥ 8 MiB).
+    bodyMaxBytes: int(src, 'TUSOU_BODY_MAX_BYTES', maxBytes * 2 + 64 * 1024, 1024, 1024 * 1024 * 1024),
     defaults: { descriptor: src.TUSOU_DEFAULT_DESCRIPTOR || 'colour-hist-rgb512@1', capacity: int(src, 'TUSOU_DEFAULT_CAPACITY', 1_000_000, 1, 1_000_000_000) },
     search: { exactMaxCandidates: int(src, 'TUSOU_EXACT_MAX_CANDIDATES', 5000, 0, 100_000_000) },
     index: { snapshotEvery: int(src, 'TUSOU_SNAPSHOT_EVERY', 10_000, 1, 100_000_000) },

@@ -37,7 +37,7 @@ describe('tusou keys', () => {
           await s.close({ keepData: true });
         }
       };
-      assert.equal((await use()).body.instance?.name, 'demo');
+      assert.equal((await use()).body?.instance?.name, 'demo');
       const revoked = cli(dir, 'keys', 'revoke', accessKeyId);
       assert.equal(revoked.status, 0, revoked.stderr);
       await assert.rejects(use(), (e: { code?: string; statusCode?: number }) => e.code === 'InvalidAccessKeyId.Inactive' && e.statusCode === 400);

@@ -155,7 +155,8 @@ export const ERRORS = {
     message: (p) => `Filter is invalid: ${p.reason}`,
   }),
   NUM_INVALID: entry<{ got: string }>({
-    status: 400, aliyun: (p) => (/^\d+$/.test(p.got) && Number(p.got) > 100 ? 'OverflowMaxReturnNum' : 'InvalidNumParameter'),
+    // `got` is shown() output, so a string parameter arrives quoted ("101").
+    status: 400, aliyun: (p) => (/^"?\d+"?$/.test(p.got) && Number(p.got.replace(/"/g, '')) > 100 ? 'OverflowMaxReturnNum' : 'InvalidNumParameter'),
     message: (p) => `Num must be an integer in 1..100; got ${p.got}`,
   }),
   START_INVALID: entry<{ got: string }>({

@@ -77,7 +77,11 @@ export class AliyunApi {
   mount(app: Hono<Env>): void {
     const limit = bodyLimit({
       maxSize: this.opts.bodyMaxBytes,
-      onError: (c) => this.fail(c, new TusouError('BODY_TOO_LARGE', { bytes: this.opts.bodyMaxBytes + 1, maxBytes: this.opts.bodyMaxBytes }), undefined),
+      onError: (c) => {
+        // The rest of the body is still on the wire: the connection cannot carry another request.
+        c.header('connection', 'close');
+        return this.fail(c, new TusouError('BODY_TOO_LARGE', { bytes: this.opts.bodyMaxBytes + 1, maxBytes: this.opts.bodyMaxBytes }), c.req.header('x-acs-action'));
+      },
     });
     app.on(['GET', 'POST'], '/', limit, (c, next) => this.handle(c, next));
     app.get(`${TASK_FILE_PATH}/:id/:file`, (c) => this.taskFile(c));
