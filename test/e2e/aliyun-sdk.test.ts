@@ -512,6 +512,17 @@ describe('the official Alibaba Cloud SDK against tusou', () => {
     await fails(makeClient(s, { accessKeySecret: 'not-the-secret' }).searchImageByFilter(new M.SearchImageByFilterRequest({ instanceName: 'gen', filter: 'int_attr>0' })), { code: 'SignatureDoesNotMatch', statusCode: 400 }, 'Error.signature-mismatch');
   });
 
+  test('unknown actions are InvalidApi.NotFound (404); other API versions are InvalidVersion', async () => {
+    const call = (action: string, version: string) => client.callApi(
+      new $OpenApiUtil.Params({ action, version, protocol: 'HTTP', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' }),
+      new $OpenApiUtil.OpenApiRequest({ query: { InstanceName: 'gen' } }),
+      new RuntimeOptions({}),
+    );
+    await fails(call('NoSuchAction', '2020-12-14'), { code: 'InvalidApi.NotFound', statusCode: 404 }, 'Error.unknown-action');
+    await fails(call('addImage', '2020-12-14'), { code: 'InvalidApi.NotFound', statusCode: 404 });
+    await fails(call('Detail', '2019-03-25'), { code: 'InvalidVersion', statusCode: 400 });
+  });
+
   test('unknown instances: InvalidInstance on data actions, Console.InstanceNotFound on control actions and CompareSimilarByImage', async () => {
     const pic = b64(await scene(1));
     await fails(client.searchImageByPic(new M.SearchImageByPicRequest({ instanceName: 'nope', picContent: pic })), { code: 'InvalidInstance', statusCode: 400 }, 'SearchImageByPic.unknown-instance');
