@@ -441,6 +441,13 @@ describe('the official Alibaba Cloud SDK against tusou', () => {
     assert.deepEqual(await readdir(join(s.dataDir, 'uploads')), [], 'the temporary upload is deleted after use');
   });
 
+  test('the whole API also answers over HTTPS on the same port (protocol https + Config.ca)', async () => {
+    const secure = makeClient(s, { protocol: 'https', ca: s.app.server!.tls.cert });
+    assert.equal((await secure.detail(new M.DetailRequest({ instanceName: 'gen' }))).body?.instance?.totalCount, 13);
+    const found = await secure.searchImageByPic(new M.SearchImageByPicRequest({ instanceName: 'gen', picContent: b64(await scene(2)), crop: false, num: 1 }));
+    assert.equal(found.body?.auctions?.[0].picName, '2.jpg');
+  });
+
   test('searchImageByPicAdvance and compareSimilarByImageAdvance work with ignoreSSL', async () => {
     const runtime = new RuntimeOptions({ ignoreSSL: true });
     const found = await client.searchImageByPicAdvance(new M.SearchImageByPicAdvanceRequest({ instanceName: 'gen', picContentObject: Readable.from([await scene(6)]), crop: false, num: 2, scoreThreshold: '0.5' }), runtime);
