@@ -22,7 +22,7 @@ export interface TaskOptions {
   buckets: Readonly<Record<string, string>>;
 }
 
-/** Called once when a task ends, with the task as stored and any error that was a bug. */
+/** Called once when a task ends, with the task as stored and any error that was a bug. Must not throw. */
 export interface TaskHooks {
   onFinish?(task: Task, unexpected?: unknown): void;
 }
@@ -253,12 +253,14 @@ export class TaskRunner {
     return { ...page, pageNumber, pageSize };
   }
 
-  /** The file a task wrote in a role, with its task; undefined when there is none. */
+  /** The file a task wrote in a role, with its task; undefined when there is none (or it was removed). */
   async file(id: number, role: TaskFileRole): Promise<{ task: Task; path: string } | undefined> {
     const task = await this.ctx.store.getTask(id);
     const name = task?.files[role];
     if (!task || !name) return undefined;
-    return { task, path: join(this.opts.dir, String(task.id), name) };
+    const path = join(this.opts.dir, String(task.id), name);
+    const info = await stat(path).catch(() => undefined);
+    return info?.isFile() ? { task, path } : undefined;
   }
 
   /** Resolves when no task is running (tasks started meanwhile included). */

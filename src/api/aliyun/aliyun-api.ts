@@ -7,7 +7,6 @@
 import type { Context, Hono, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { TusouError, isTusouError, type Clock } from '../../domain/index.js';
 import type { Engine, TaskFileRole } from '../../engine/index.js';
@@ -153,7 +152,7 @@ export class AliyunApi {
       this.links.verify(id, file, c.req.query('Expires'), c.req.query('Signature'));
       const found = await this.engine.getTaskFile(id, role);
       if (!found) throw new TusouError('TASK_NOT_FOUND', { id });
-      const stream = Readable.toWeb(createReadStream(join(found.path))) as ReadableStream;
+      const stream = Readable.toWeb(createReadStream(found.path)) as ReadableStream;
       return c.body(stream, 200, {
         'content-type': 'application/x-ndjson; charset=utf-8',
         'content-disposition': `attachment; filename="${found.task.instance}-${id}-${file}"`,
