@@ -396,7 +396,7 @@ describe('the official Alibaba Cloud SDK against tusou', () => {
     const lines = (await file.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(lines.length, 13);
     assert.deepEqual([lines[0].ProductId, lines[0].PicName, lines[0].IntAttr, lines[0].Region], ['p1', '1.jpg', 1, '0,320,0,240']);
-    const forged = await fetch(item.metaUrl!.replace(/Signature=[0-9a-f]/, 'Signature=0'));
+    const forged = await fetch(item.metaUrl!.replace(/Signature=([0-9a-f])/, (_, c: string) => `Signature=${c === '0' ? '1' : '0'}`));
     assert.equal(forged.status, 400);
     assert.equal(((await forged.json()) as { Code: string }).Code, 'SignatureDoesNotMatch');
   });
@@ -497,16 +497,23 @@ describe('the official Alibaba Cloud SDK against tusou', () => {
     await fails(makeClient(s, { signatureAlgorithm: 'v2', accessKeySecret: 'wrong' }).detail(new M.DetailRequest({ instanceName: 'shop' })), { code: 'SignatureDoesNotMatch', statusCode: 400 });
   });
 
-  test('a GET with Action and Version in the query (older RPC clients) is routed and verified', async () => {
+  /** A request signed by hand with the legacy RPC recipe (§6.4), as older clients send it. */
+  async function rpcFetch(method: 'GET' | 'POST', query: Record<string, string>, form: Record<string, string> = {}): Promise<Response> {
     const pct = (x: string) => encodeURIComponent(x).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
-    const params: Record<string, string> = {
-      Action: 'Detail', Version: '2020-12-14', InstanceName: 'gen', Format: 'json', AccessKeyId: AK,
-      SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0', SignatureNonce: randomBytes(16).toString('hex'),
-      Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    const q: Record<string, string> = {
+      Version: '2020-12-14', Format: 'json', AccessKeyId: AK, SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0',
+      SignatureNonce: randomBytes(16).toString('hex'), Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), ...query,
     };
-    const canonical = Object.keys(params).sort().map((k) => `${pct(k)}=${pct(params[k])}`).join('&');
-    const signature = createHmac('sha1', `${SECRET}&`).update(`GET&%2F&${pct(canonical)}`).digest('base64');
-    const res = await fetch(`${s.url}/?${canonical}&Signature=${pct(signature)}`);
+    const pairs = [...Object.entries(q), ...Object.entries(form)].map(([k, v]) => [pct(k), pct(v)]).sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
+    const canonical = pairs.map(([k, v]) => `${k}=${v}`).join('&');
+    const signature = createHmac('sha1', `${SECRET}&`).update(`${method}&%2F&${pct(canonical)}`).digest('base64');
+    const qs = Object.entries(q).map(([k, v]) => `${pct(k)}=${pct(v)}`).join('&');
+    const body = Object.keys(form).length ? new URLSearchParams(form).toString() : undefined;
+    return fetch(`${s.url}/?${qs}&Signature=${pct(signature)}`, { method, body, headers: body ? { 'content-type': 'application/x-www-form-urlencoded' } : {} });
+  }
+
+  test('a GET with Action and Version in the query (older RPC clients) is routed and verified', async () => {
+    const res = await rpcFetch('GET', { Action: 'Detail', InstanceName: 'gen' });
     assert.equal(res.status, 200);
     const body = (await res.json()) as { Success: boolean; Instance: { Name: string; TotalCount: number } };
     assert.deepEqual([body.Success, body.Instance.Name, body.Instance.TotalCount], [true, 'gen', 13]);
@@ -514,11 +521,11 @@ describe('the official Alibaba Cloud SDK against tusou', () => {
     assert.equal(plain.status, 302, 'GET / without an action still belongs to the root redirect');
   });
 
-  // ---- errors
-
-  test('authentication errors: unknown key, wrong secret', async () => {
-    await fails(makeClient(s, { accessKeyId: 'TSNOSUCHKEY' }).detail(new M.DetailRequest({ instanceName: 'gen' })), { code: 'InvalidAccessKeyId.NotFound', statusCode: 404 }, 'Error.key-not-found');
-    await fails(makeClient(s, { accessKeySecret: 'not-the-secret' }).searchImageByFilter(new M.SearchImageByFilterRequest({ instanceName: 'gen', filter: 'int_attr>0' })), { code: 'SignatureDoesNotMatch', statusCode: 400 }, 'Error.signature-mismatch');
+  test('a parameter in both the query and the form body takes the body value', async () => {
+    const res = await rpcFetch('POST', { Action: 'CheckImageExists', InstanceName: 'nope', PicName: '2.jpg' }, { InstanceName: 'gen', ProductId: 'p2' });
+    assert.equal(res.status, 200, await res.clone().text());
+    const body = (await res.json()) as { Exists: boolean; Auctions: { ProductId: string } };
+    assert.deepEqual([body.Exists, body.Auctions.ProductId], [true, 'p2']);
   });
 
   test('unknown actions are InvalidApi.NotFound (404); other API versions are InvalidVersion', async () => {
