@@ -73,7 +73,7 @@ export interface Engine {
   findAccessKey(id: string): Promise<AccessKey | undefined>;
   /** Snapshot every index that changed since its last snapshot. */
   snapshot(): Promise<void>;
-  /** Snapshot, then release the store and the vision workers. */
+  /** Stop running tasks (recorded as interrupted), snapshot, then release the store and the vision workers. */
   close(): Promise<void>;
   /** What start-up did per instance. */
   readonly startup: OpenReport[];
