@@ -56,7 +56,7 @@ program.command('serve')
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));
-    process.stdout.write(`tusou is serving at ${app.server?.url}/  (REST API: ${app.server?.url}/api/v1, OpenAPI: ${app.server?.url}/api/v1/openapi.json)\n`);
+    process.stdout.write(`tusou is serving at ${app.server?.url}/  (Alibaba-compatible API: POST /, REST API: ${app.server?.url}/api/v1, OpenAPI: ${app.server?.url}/api/v1/openapi.json)\n`);
   });
 
 const instance = program.command('instance').description('manage instances');
@@ -200,6 +200,36 @@ program.command('export <instance>')
     }
     if (o.out) await new Promise((resolve) => (out as ReturnType<typeof createWriteStream>).end(resolve));
     process.stderr.write(`exported ${n} images\n`);
+  }));
+
+const keys = program.command('keys').description('access keys that sign requests to the Alibaba-compatible API');
+keys.command('create')
+  .description('create a key; its secret is printed once and never again')
+  .option('--description <text>', 'what the key is for')
+  .option('--json', 'print JSON')
+  .action((o: { description?: string; json?: boolean }) => withEngine(async (e) => {
+    const k = await e.createAccessKey({ description: o.description });
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify({ accessKeyId: k.id, accessKeySecret: k.secret, description: k.description })}\n`);
+      return;
+    }
+    process.stdout.write(`AccessKeyId:     ${k.id}\nAccessKeySecret: ${k.secret}\n(the secret is shown only now; store it safely)\n`);
+  }));
+keys.command('list')
+  .description('list keys (never their secrets)')
+  .action(() => withEngine(async (e) => {
+    const boot = config().accessKey;
+    if (boot) process.stdout.write(`${boot.id}\tactive\t(bootstrap key from TUSOU_ACCESS_KEY_ID)\n`);
+    for (const k of await e.listAccessKeys()) {
+      const state = k.revokedAt === undefined ? 'active' : `revoked ${new Date(k.revokedAt).toISOString()}`;
+      process.stdout.write(`${k.id}\t${state}\tcreated ${new Date(k.createdAt).toISOString()}\t${k.description}\n`);
+    }
+  }));
+keys.command('revoke <id>')
+  .description('revoke a key at once (the bootstrap key is revoked by removing it from the configuration)')
+  .action((id: string) => withEngine(async (e) => {
+    await e.revokeAccessKey(id);
+    process.stdout.write(`revoked ${id}\n`);
   }));
 
 program.parseAsync(process.argv).catch((err: unknown) => {

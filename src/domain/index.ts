@@ -6,3 +6,5 @@ export * from './filter.js';
 export * from './validate.js';
 export * from './metric.js';
 export * from './vocabulary.js';
+export * from './access-keys.js';
+export * from './tasks.js';

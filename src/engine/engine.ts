@@ -2,10 +2,13 @@
 // APIs and the CLI are thin adapters over it. It owns write order (store, then index) and the
 // start-up reconciliation of every index with the store.
 
-import { TusouError, validateInstanceName, type Clock, type ImageKey, type ImageRecord } from '../domain/index.js';
 import { dirname, join } from 'node:path';
-import { ThumbnailCache, type BlobStore, type Store } from '../store/index.js';
+import {
+  TusouError, validateInstanceName, type AccessKey, type AccessKeyInfo, type Clock, type ImageKey, type ImageRecord, type Instance,
+  type Task, type TaskKind, type TaskPage,
+} from '../domain/index.js';
 import type { AnnotatedPicture } from '../imaging/index.js';
+import { ThumbnailCache, type BlobStore, type Store } from '../store/index.js';
 import { hasExtractor, listExtractors, successorOf, type Vision } from '../vision/index.js';
 import { addImage, type AddImageInput, type AddImageResult } from './add-image.js';
 import { comparePictures, type CompareResult } from './compare.js';
@@ -27,6 +30,8 @@ import {
   type SearchByPictureInput, type SearchByTextInput, type SearchHit, type SearchOptions, type SearchResult,
 } from './search.js';
 import type { AttributeInput } from '../domain/index.js';
+import { createAccessKey, findAccessKey, listAccessKeys, revokeAccessKey } from './access-keys.js';
+import { TaskRunner, type IncrementInput, type TaskFileRole, type TaskHooks, type TaskListInput, type TaskOptions } from './tasks.js';
 
 export interface DescriptorInfo {
   id: string;
@@ -45,6 +50,8 @@ export interface EngineDeps {
   /** Directory for index snapshots. */
   indexDir: string;
   options: EngineOptions;
+  /** Task files and bucket folders; default: `tasks/` next to `indexDir`, no buckets. */
+  tasks?: TaskOptions;
   now?: Clock;
 }
 
@@ -52,6 +59,8 @@ export interface Engine {
   createInstance(input: CreateInstanceInput): Promise<InstanceDetail>;
   listInstances(): Promise<InstanceDetail[]>;
   getInstance(name: string): Promise<InstanceDetail>;
+  /** The instance's settings, without counting its images (cheap, for every request). */
+  instanceInfo(name: string): Promise<Instance>;
   deleteInstance(name: string): Promise<void>;
   addImage(instance: string, input: AddImageInput): Promise<AddImageResult>;
   getImage(instance: string, key: KeyInput): Promise<ImageRecord>;
@@ -74,12 +83,28 @@ export interface Engine {
   check(opts: { repair: boolean }): Promise<CheckReport>;
   /** The descriptors an instance can be created with. */
   descriptors(): DescriptorInfo[];
+  /** Start a background metadata export (DumpMeta). */
+  startExport(instance: string, hooks?: TaskHooks): Promise<Task>;
+  /** Start a background `increment.meta` batch (IncreaseInstance). */
+  startIncrement(instance: string, input: IncrementInput, hooks?: TaskHooks): Promise<Task>;
+  listTasks(instance: string, kind: TaskKind, input: TaskListInput): Promise<TaskPage & { pageNumber: number; pageSize: number }>;
+  /** The file a task wrote (its export or its error list), if any. */
+  getTaskFile(id: number, role: TaskFileRole): Promise<{ task: Task; path: string } | undefined>;
+  /** Resolves when no background task is running. */
+  waitForTasks(): Promise<void>;
+  /** Create an access key; its secret is only ever returned here. */
+  createAccessKey(input?: { description?: unknown }): Promise<AccessKey>;
+  listAccessKeys(): Promise<AccessKeyInfo[]>;
+  revokeAccessKey(id: string): Promise<void>;
+  findAccessKey(id: string): Promise<AccessKey | undefined>;
   /** Snapshot every index that changed since its last snapshot. */
   snapshot(): Promise<void>;
-  /** Snapshot, then release the store and the vision workers. */
+  /** Stop running tasks (recorded as interrupted), snapshot, then release the store and the vision workers. */
   close(): Promise<void>;
   /** What start-up did per instance. */
   readonly startup: OpenReport[];
+  /** Tasks a previous process left running, now marked failed. */
+  readonly interruptedTasks: Task[];
 }
 
 /** Build the engine and bring every instance's index up to date with the store. */
@@ -123,6 +148,8 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       startup.push({ instance: instance.name, source: 'rebuilt', reason: `descriptor ${instance.descriptor} is unknown; reindex this instance`, size: 0, added: 0, removed: 0, ms: 0 });
     }
   }
+  const tasks = new TaskRunner(ctx, deps.tasks ?? { dir: join(dirname(deps.indexDir), 'tasks'), buckets: {} });
+  const interruptedTasks = await tasks.recover();
   let closed = false;
   const snapshot = async () => {
     for (const instance of await deps.store.listInstances()) indexes.snapshot(instance);
@@ -130,9 +157,11 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
 
   return {
     startup,
+    interruptedTasks,
     createInstance: (input) => createInstance(ctx, input),
     listInstances: () => listInstances(ctx),
     getInstance: (name) => getInstanceDetail(ctx, name),
+    instanceInfo: (name) => ctx.instance(name),
     deleteInstance: (name) => deleteInstance(ctx, name),
     addImage: (instance, input) => addImage(ctx, instance, input),
     getImage: (instance, key) => getImage(ctx, instance, key),
@@ -152,10 +181,20 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     reindex: (instance, input, onProgress) => reindex(ctx, instance, input, onProgress),
     check: (opts) => check(ctx, opts),
     descriptors: () => listExtractors().map((e) => ({ id: e.id, kind: e.kind, dim: e.dim, metric: e.metric, description: e.description })),
+    startExport: (instance, hooks) => tasks.startExport(instance, hooks),
+    startIncrement: (instance, input, hooks) => tasks.startIncrement(instance, input, hooks),
+    listTasks: (instance, kind, input) => tasks.list(instance, kind, input),
+    getTaskFile: (id, role) => tasks.file(id, role),
+    waitForTasks: () => tasks.idle(),
+    createAccessKey: (input) => createAccessKey(ctx, input),
+    listAccessKeys: () => listAccessKeys(ctx),
+    revokeAccessKey: (id) => revokeAccessKey(ctx, id),
+    findAccessKey: (id) => findAccessKey(ctx, id),
     snapshot,
     async close() {
       if (closed) return;
       closed = true;
+      await tasks.close();
       await snapshot();
       await deps.vision.close();
       await deps.store.close();

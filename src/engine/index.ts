@@ -13,3 +13,6 @@ export type { CheckReport, InstanceCheck } from './check.js';
 export type { ReindexInput, ReindexResult } from './reindex.js';
 export type { RenderOptions, Thumbnail } from './render.js';
 export { regionAnnotations, DEFAULT_THUMBNAIL_PX } from './render.js';
+export type { IncrementInput, TaskHooks, TaskListInput, TaskOptions, TaskFileRole } from './tasks.js';
+export { META_FILE } from './tasks.js';
+export { exportLine, parseMetaLine, type MetaItem } from './meta-file.js';

@@ -38,7 +38,7 @@ describe('REST API over real HTTP', () => {
     const form = new FormData();
     form.set('productId', 'mp');
     form.set('picName', 'x.png');
-    form.set('picture', new Blob([new Uint8Array(await scene(42, { format: "png" }))]), 'x.png');
+    form.set('picture', new Blob([new Uint8Array(await scene(42, { format: 'png' }))]), 'x.png');
     const res = await s.api('/api/v1/instances/shop/images', { method: 'POST', body: form });
     assert.equal(res.status, 201);
     assert.equal((await res.json()).image.format, 'png');
