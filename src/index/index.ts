@@ -7,3 +7,4 @@ export { kernelFor, type Kernel } from './kernels.js';
 export { TopK } from './top-k.js';
 export { parseIndexSpec, formatIndexSpec, validateIndexSpec, defaultIndexSpec, supportsHnsw, HNSW_DEFAULTS, type IndexSpec } from './spec.js';
 export { createIndex, saveSnapshot, loadSnapshot, deleteSnapshot, type SnapshotFacts } from './snapshot.js';
+export { AttributeTable } from './attribute-table.js';
