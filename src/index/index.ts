@@ -8,3 +8,4 @@ export { TopK } from './top-k.js';
 export { parseIndexSpec, formatIndexSpec, validateIndexSpec, defaultIndexSpec, supportsHnsw, HNSW_DEFAULTS, type IndexSpec } from './spec.js';
 export { createIndex, saveSnapshot, loadSnapshot, deleteSnapshot, type SnapshotFacts } from './snapshot.js';
 export { AttributeTable } from './attribute-table.js';
+export { randomProjection, type Projection } from './projection.js';
