@@ -97,7 +97,7 @@ async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: P
   let k = p.distinct ? want * 4 : want;
   for (;;) {
     const { hits, candidates } = await nearest(
-      { store: ctx.store, index: ctx.indexes.get(instance.name, instance.descriptor), exactMaxCandidates: ctx.options.search.exactMaxCandidates },
+      { store: ctx.store, collection: ctx.indexes.get(instance.name, instance.descriptor), exactMaxCandidates: ctx.options.search.exactMaxCandidates },
       instance, vector, p.selection, k,
     );
     const scored = hits.map((h) => ({ ...h, score: distanceToScore(instance.metric, h.distance, e.dim) })).filter((h) => h.score >= p.threshold);
