@@ -31,7 +31,7 @@ export class IndexRegistry {
   /** The shape an instance's index must have. */
   static shapeOf(instance: Instance) {
     const e = getExtractor(instance.descriptor);
-    return { metric: instance.metric, kind: e.kind, dim: e.dim, spec: instance.index, descriptor: instance.descriptor };
+    return { metric: instance.metric, kind: e.kind, dim: e.dim, parts: e.parts ?? false, spec: instance.index, descriptor: instance.descriptor };
   }
 
   /** Load or rebuild the index of an instance and bring it up to date with the store. */

@@ -2,7 +2,7 @@
 // candidates the store selects, so a selective filter never loses recall (DESIGN §3).
 
 import type { Instance, Vector } from '../domain/index.js';
-import { TopK, kernelFor, type Hit, type VectorIndex } from '../index/index.js';
+import { TopK, kernelFor, partsKernel, type Hit, type VectorIndex } from '../index/index.js';
 import type { ImageSelection, Store } from '../store/index.js';
 import { getExtractor } from '../vision/index.js';
 
@@ -26,7 +26,9 @@ export async function nearest(parts: PlannerParts, instance: Instance, vector: V
   if (labels.length === 0) return { hits: [], candidates: 0, path: 'exact' };
   if (index.spec !== 'flat' && labels.length <= parts.exactMaxCandidates) {
     // Few candidates: an exact scan over their stored vectors is both exact and cheap.
-    const kernel = kernelFor(instance.metric, getExtractor(instance.descriptor).kind);
+    const e = getExtractor(instance.descriptor);
+    // Multi-part vectors (faces) rank by their nearest part, as the index does.
+    const kernel = e.parts ? partsKernel(kernelFor(instance.metric, e.kind), e.dim) : kernelFor(instance.metric, e.kind);
     const top = new TopK(k);
     for (const [label, v] of await store.getVectors(instance.descriptor, labels)) top.push(label, kernel(vector, v));
     return { hits: top.sorted(), candidates: labels.length, path: 'exact' };

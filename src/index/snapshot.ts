@@ -6,6 +6,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, 
 import { join } from 'node:path';
 import { FlatIndex } from './flat-index.js';
 import { HnswIndex } from './hnsw-index.js';
+import { PartsIndex } from './parts-index.js';
 import { parseIndexSpec } from './spec.js';
 import type { IndexShape, VectorIndex } from './vector-index.js';
 
@@ -38,7 +39,14 @@ const headerPath = (dir: string, name: string) => join(dir, `${name}.index.json`
 /** Build an empty index for a spec and shape. */
 export function createIndex(spec: string, shape: IndexShape): VectorIndex {
   const parsed = parseIndexSpec(spec);
-  return parsed.kind === 'hnsw' ? HnswIndex.create(shape, parsed) : new FlatIndex(shape);
+  const create = (s: IndexShape) => (parsed.kind === 'hnsw' ? HnswIndex.create(s, parsed) : new FlatIndex(s));
+  return shape.parts ? PartsIndex.over(shape, create) : create(shape);
+}
+
+/** Deleted slots of an HNSW graph (also under a parts index), recorded so a reload can reuse them. */
+function deletedSlots(index: VectorIndex): number {
+  const base = index instanceof PartsIndex ? index.inner : index;
+  return base instanceof HnswIndex ? base.deletedSlots : 0;
 }
 
 /** Write a snapshot of `index` as `<dir>/<name>.index.json` + payload, atomically. */
@@ -50,7 +58,7 @@ export function saveSnapshot(index: VectorIndex, dir: string, name: string, desc
   renameSync(tmpPayload, join(dir, payload));
   const header: Header = {
     magic: MAGIC, version: VERSION, spec: index.spec, metric: index.metric, kind: index.kind, dim: index.dim, descriptor,
-    count: index.size, deleted: index instanceof HnswIndex ? index.deletedSlots : 0,
+    count: index.size, deleted: deletedSlots(index),
     payload, payloadBytes: statSync(join(dir, payload)).size, savedAt: now,
   };
   const tmpHeader = `${headerPath(dir, name)}.tmp`;
@@ -96,7 +104,7 @@ export function loadSnapshot(dir: string, name: string, expected: SnapshotFacts)
   try {
     const parsed = parseIndexSpec(h.spec);
     const index = parsed.kind === 'hnsw' ? HnswIndex.read(expected, parsed, pp, h.deleted) : FlatIndex.read(expected, pp);
-    return { index };
+    return { index: expected.parts ? new PartsIndex(index) : index };
   } catch (err) {
     return { reason: `payload unreadable: ${err instanceof Error ? err.message : String(err)}` };
   }
