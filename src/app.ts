@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import type { Clock } from './domain/index.js';
 import { createEngine, type Engine } from './engine/index.js';
 import { BlobStore, SqliteStore, ThumbnailCache, lockDataDir } from './store/index.js';
-import { createVision } from './vision/index.js';
+import { UserModels, addExtractorSource, createVision } from './vision/index.js';
 
 export interface App {
   config: Config;
@@ -17,22 +17,37 @@ export interface App {
   close(): Promise<void>;
 }
 
+export { pullModel } from './vision/index.js';
+
+/** Where registered user models live: `<data dir>/models/<name>/`. */
+export function modelsDir(config: Pick<Config, 'dataDir'>): string {
+  return join(config.dataDir, 'models');
+}
+
+/** The registered user models of a data directory (for `tusou models …`; no engine needed). */
+export function userModels(config: Pick<Config, 'dataDir'>): UserModels {
+  return new UserModels(modelsDir(config));
+}
+
 /** Open the data directory and build the engine (no network). */
 export async function openEngine(config: Config, log: Logger = createLogger(config.logLevel)): Promise<{ engine: Engine; log: Logger }> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const unlock = lockDataDir(config.dataDir);
+  // Registered user models (`tusou models add`) are descriptors from here on, here and in the workers.
+  const models = addExtractorSource(userModels(config));
   let inner: Engine;
   try {
     inner = await createEngine({
       store: new SqliteStore(join(config.dataDir, 'tusou.db')),
       blobs: new BlobStore(join(config.dataDir, 'originals')),
       thumbnails: new ThumbnailCache(join(config.dataDir, 'thumbnails')),
-      vision: createVision({ pool: { size: config.vision.workers, batchMax: config.vision.batchMax }, detector: config.vision.detector }),
+      vision: createVision({ pool: { size: config.vision.workers, batchMax: config.vision.batchMax }, detector: config.vision.detector, modelsDir: modelsDir(config) }),
       indexDir: join(config.dataDir, 'indexes'),
       tasks: { dir: join(config.dataDir, 'tasks'), buckets: config.buckets },
       options: { image: config.image, defaults: config.defaults, search: config.search, index: config.index },
     });
   } catch (err) {
+    models.remove();
     unlock();
     throw err;
   }
@@ -40,6 +55,7 @@ export async function openEngine(config: Config, log: Logger = createLogger(conf
     ...inner,
     async close() {
       await inner.close();
+      models.remove();
       unlock();
     },
   };

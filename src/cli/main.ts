@@ -4,9 +4,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { createWriteStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { createApp, openEngine } from '../app.js';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { createApp, openEngine, pullModel, userModels } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { formatRegion, isTusouError } from '../domain/index.js';
 import { DEFAULT_THUMBNAIL_PX, type Engine } from '../engine/index.js';
@@ -61,7 +62,7 @@ program.command('serve')
 
 const instance = program.command('instance').description('manage instances');
 instance.command('create <name>')
-  .option('--service-type <type>', 'product or generic', 'generic')
+  .option('--service-type <type>', 'product, generic or face', 'generic')
   .option('--descriptor <id>', 'feature descriptor')
   .option('--metric <metric>', 'cosine, l2, l1, hamming or jaccard')
   .option('--index <spec>', 'flat or hnsw:m=16,efc=100,ef=100')
@@ -201,6 +202,42 @@ program.command('export <instance>')
     if (o.out) await new Promise((resolve) => (out as ReturnType<typeof createWriteStream>).end(resolve));
     process.stderr.write(`exported ${n} images\n`);
   }));
+
+const models = program.command('models').description('user-provided CLIP-style ONNX models (semantic text search); nothing is downloaded unless you run `models pull`');
+models.command('add <name>')
+  .description('register a model from a local folder (ONNX image + text encoders and tokenizer.json, e.g. the files of a CLIP ONNX export); its files are copied into the data directory')
+  .requiredOption('--dir <dir>', 'folder with onnx/vision_model.onnx, onnx/text_model.onnx, tokenizer.json (and tokenizer_config.json, preprocessor_config.json)')
+  .option('--image-model <file>', 'image encoder, relative to --dir (default: the usual export names)')
+  .option('--text-model <file>', 'text encoder, relative to --dir')
+  .option('--replace', 'replace a model of the same name (new version; its instances are re-described at the next start)')
+  .action(async (name: string, o: { dir: string; imageModel?: string; textModel?: string; replace?: boolean }) => {
+    const m = await userModels(config()).add(name, o.dir, { imageModel: o.imageModel, textModel: o.textModel, replace: Boolean(o.replace) });
+    process.stdout.write(`registered ${m.name} v${m.version}: descriptor ${m.descriptor} (${m.dim}-d, ${m.imageSize} px input)\ncreate an instance with: tusou instance create NAME --descriptor ${m.descriptor}\n`);
+  });
+models.command('list').action(() => {
+  for (const m of userModels(config()).info()) process.stdout.write(`${m.name}\tv${m.version}\t${m.descriptor}\t${m.dim}-d\t${m.source}\n`);
+});
+models.command('remove <name>')
+  .description('delete a registered model (instances using it then need a reindex with another descriptor)')
+  .action((name: string) => {
+    userModels(config()).remove(name);
+    process.stdout.write(`removed ${name}\n`);
+  });
+models.command('pull <name>')
+  .description('DOWNLOAD a model (explicit opt-in): from a Hugging Face repository such as Xenova/clip-vit-base-patch32, or a base URL serving the same file layout; then register it')
+  .requiredOption('--from <repo-or-url>', 'Hugging Face repo id, or an http(s) base URL')
+  .option('--revision <rev>', 'repository revision', 'main')
+  .option('--replace', 'replace a model of the same name')
+  .action(async (name: string, o: { from: string; revision: string; replace?: boolean }) => {
+    const dir = await mkdtemp(join(tmpdir(), 'tusou-pull-'));
+    try {
+      await pullModel(o.from, dir, { revision: o.revision, log: (line) => process.stderr.write(`${line}\n`) });
+      const m = await userModels(config()).add(name, dir, { replace: Boolean(o.replace) });
+      process.stdout.write(`registered ${m.name} v${m.version}: descriptor ${m.descriptor} (${m.dim}-d)\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
 const keys = program.command('keys').description('access keys that sign requests to the Alibaba-compatible API');
 keys.command('create')

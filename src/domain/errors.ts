@@ -197,6 +197,24 @@ export const ERRORS = {
     message: (p) => `descriptor ${p.descriptor} is unknown; known descriptors: ${p.known}`,
   }),
 
+  // -- faces and user-provided models
+  FACE_NOT_FOUND: entry<{ where: string }>({
+    status: 400, aliyun: 'InvalidPicContent',
+    message: (p) => `no face was found in ${p.where}; a face instance indexes and searches faces only`,
+  }),
+  MODEL_INVALID: entry<{ name: string; reason: string }>({
+    status: 400, aliyun: 'BadRequest',
+    message: (p) => `model ${p.name} cannot be used: ${p.reason}`,
+  }),
+  MODEL_EXISTS: entry<{ name: string }>({
+    status: 409, aliyun: 'BadRequest', aliyunStatus: 400,
+    message: (p) => `model ${p.name} is already registered; use --replace to register new files under a new version`,
+  }),
+  MODEL_NOT_FOUND: entry<{ name: string; known: string }>({
+    status: 404, aliyun: 'BadRequest', aliyunStatus: 400,
+    message: (p) => `model ${p.name} is not registered; registered models: ${p.known}`,
+  }),
+
   // -- authentication and quotas
   AUTH_REQUIRED: entry({
     status: 401, aliyun: 'IncompleteSignature', aliyunStatus: 400,

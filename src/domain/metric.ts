@@ -45,3 +45,23 @@ export function distanceToScore(metric: Metric, distance: number, dim: number): 
   if (!(s > 0)) return 0;
   return s > 1 ? 1 : s;
 }
+
+/**
+ * A descriptor's calibration of cosine similarity into a decision score: `threshold` is the
+ * cosine distance (1 − cos) at which "same" and "different" are equally likely (score 0.5).
+ */
+export interface ScoreCalibration {
+  threshold: number;
+  /** How sharply the score falls around the threshold (log-logistic exponent, ≥ 1). */
+  steepness: number;
+}
+
+/**
+ * Calibrated score of a cosine distance: 1 / (1 + (d / threshold)^steepness). It is 1 for
+ * identical vectors, 0.5 at the threshold, monotone decreasing, so `score ≥ 0.5` is the
+ * descriptor's match decision (docs/faces.md).
+ */
+export function calibratedScore(cosineDistance: number, c: ScoreCalibration): number {
+  if (!(cosineDistance > 0)) return 1;
+  return 1 / (1 + (cosineDistance / c.threshold) ** c.steepness);
+}

@@ -4,8 +4,12 @@
 export const METRICS = ['cosine', 'l2', 'l1', 'hamming', 'jaccard'] as const;
 export type Metric = (typeof METRICS)[number];
 
-/** Service types of the cloud product that tusou implements (aliyun-imagesearch-api.md §2.4). */
-export const SERVICE_TYPES = ['product', 'generic'] as const;
+/**
+ * Service types: the cloud product's (aliyun-imagesearch-api.md §2.4) plus `face`, tusou's face
+ * search (each face of an image is indexed; docs/faces.md). `face` behaves as `generic` for
+ * categories and is reported as generic (1) on the Alibaba wire.
+ */
+export const SERVICE_TYPES = ['product', 'generic', 'face'] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
 
 /** An instance: a named collection of images with its own index. */
@@ -95,3 +99,9 @@ export type Vector = Float32Array | Uint8Array;
 
 /** A clock, passed in so tests control time. */
 export type Clock = () => number;
+
+/**
+ * Most vectors one image can hold under a multi-part descriptor (one per face): the face
+ * pipeline keeps the largest this many faces, and the parts index addresses this many per label.
+ */
+export const MAX_VECTOR_PARTS = 16;

@@ -44,11 +44,13 @@ export async function addImage(ctx: EngineContext, instanceName: string, input: 
       sha256: decoded.sha256, bytes: decoded.bytes.length,
       createdAt: existing?.createdAt ?? now, updatedAt: now,
     };
-    const vectors: Record<string, Vector> = { [instance.descriptor]: analysis.vector };
+    // Multi-part descriptors (faces) store every part; the others their one vector.
+    const vectors: Record<string, Vector> = { [instance.descriptor]: analysis.parts ?? analysis.vector };
     const target = ctx.reindexing.get(instance.name);
     if (target && target !== instance.descriptor) {
       // A reindex is moving this instance to `target`: store that vector too, so nothing is missed.
-      vectors[target] = (await ctx.vision.analyse(decoded, { descriptor: target, detect: false, region: analysis.region })).vector;
+      const next = await ctx.vision.analyse(decoded, { descriptor: target, detect: false, region: analysis.region });
+      vectors[target] = next.parts ?? next.vector;
     }
     const put = await ctx.store.putImage(instance.name, record, vectors, instance.capacity);
     const collection = ctx.indexes.get(instance.name);

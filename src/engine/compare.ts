@@ -1,10 +1,11 @@
-// CompareSimilarByImage: the similarity score of two pictures under an instance's descriptor.
+// CompareSimilarByImage: the similarity score of two pictures under an instance's descriptor
+// (on a face instance: of their main faces, with the calibrated face score).
 
-import { distanceToScore } from '../domain/index.js';
 import { kernelFor } from '../index/index.js';
 import { getExtractor } from '../vision/index.js';
 import type { EngineContext } from './context.js';
 import { describePicture, type Picture, type PictureInput } from './picture.js';
+import { similarity } from './score.js';
 
 export interface CompareResult {
   score: number;
@@ -23,5 +24,5 @@ export async function comparePictures(ctx: EngineContext, instanceName: string, 
   const [pa, pb] = await Promise.all([describePicture(ctx, instance, a), describePicture(ctx, instance, b)]);
   const e = getExtractor(instance.descriptor);
   const distance = kernelFor(instance.metric, e.kind)(pa.analysis.vector, pb.analysis.vector);
-  return { score: distanceToScore(instance.metric, distance, e.dim), distance, first: pa.analysis, second: pb.analysis };
+  return { score: similarity(instance, e, distance), distance, first: pa.analysis, second: pb.analysis };
 }

@@ -32,7 +32,7 @@ export class IndexRegistry {
   /** The facts an instance's snapshot must match. */
   static factsOf(instance: Instance): SnapshotFacts {
     const e = getExtractor(instance.descriptor);
-    return { metric: instance.metric, kind: e.kind, dim: e.dim, spec: instance.index, descriptor: instance.descriptor };
+    return { metric: instance.metric, kind: e.kind, dim: e.dim, parts: e.parts ?? false, spec: instance.index, descriptor: instance.descriptor };
   }
 
   /** Fill the attribute table from the store; returns the labels the store holds. */

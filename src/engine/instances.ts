@@ -5,7 +5,7 @@ import {
   type Category, type Instance, type ServiceType,
 } from '../domain/index.js';
 import { defaultIndexSpec, validateIndexSpec } from '../index/index.js';
-import { getExtractor, hasExtractor } from '../vision/index.js';
+import { faceApiRecognition, getExtractor, hasExtractor } from '../vision/index.js';
 import type { EngineContext } from './context.js';
 
 export interface CreateInstanceInput {
@@ -25,8 +25,8 @@ export interface InstanceDetail extends Instance {
 }
 
 /**
- * Create an instance. Defaults: service type `generic`, the configured descriptor, its metric,
- * HNSW where the metric allows it (else flat).
+ * Create an instance. Defaults: service type `generic`, the configured descriptor (on a `face`
+ * instance: the face descriptor), its metric, HNSW where the metric allows it (else flat).
  * @throws INSTANCE_NAME_MISSING, INSTANCE_NAME_INVALID, INSTANCE_EXISTS, PARAM_INVALID,
  *   DESCRIPTOR_UNKNOWN, METRIC_INVALID, INDEX_SPEC_INVALID
  */
@@ -41,7 +41,9 @@ export async function createInstance(ctx: EngineContext, input: CreateInstanceIn
     throw new TusouError('PARAM_INVALID', { field: 'capacity', expected: 'an integer in 1..1000000000', got: shown(input.capacity) });
   }
   const instance: Instance = {
-    name, serviceType, capacity, ...resolveIndexing(input, ctx.options.defaults.descriptor), createdAt: ctx.now(),
+    name, serviceType, capacity,
+    ...resolveIndexing(input, serviceType === 'face' ? faceApiRecognition.id : ctx.options.defaults.descriptor, serviceType),
+    createdAt: ctx.now(),
   };
   await ctx.store.createInstance(instance);
   await ctx.indexes.open(instance);
@@ -50,13 +52,20 @@ export async function createInstance(ctx: EngineContext, input: CreateInstanceIn
 
 /**
  * Settle descriptor, metric and index spec: the descriptor's own metric and the default spec for
- * the shape unless given.
+ * the shape unless given. A face instance takes only face descriptors, and only it takes them.
  * @throws PARAM_INVALID, DESCRIPTOR_UNKNOWN, METRIC_INVALID, INDEX_SPEC_INVALID
  */
-export function resolveIndexing(input: { descriptor?: unknown; metric?: unknown; index?: unknown }, defaultDescriptor: string): Pick<Instance, 'descriptor' | 'metric' | 'index'> {
+export function resolveIndexing(input: { descriptor?: unknown; metric?: unknown; index?: unknown }, defaultDescriptor: string, serviceType?: ServiceType): Pick<Instance, 'descriptor' | 'metric' | 'index'> {
   const descriptor = input.descriptor ?? defaultDescriptor;
   if (typeof descriptor !== 'string') throw new TusouError('PARAM_INVALID', { field: 'descriptor', expected: 'a descriptor id', got: shown(descriptor) });
   const extractor = getExtractor(descriptor);
+  if (serviceType !== undefined && (serviceType === 'face') !== Boolean(extractor.faces)) {
+    throw new TusouError('PARAM_INVALID', {
+      field: 'descriptor',
+      expected: serviceType === 'face' ? `a face descriptor on a face instance (${faceApiRecognition.id})` : 'a picture descriptor (face descriptors need serviceType face)',
+      got: shown(descriptor),
+    });
+  }
   const metric = validateMetric(input.metric ?? extractor.metric, extractor.kind);
   const shape = { metric, kind: extractor.kind, dim: extractor.dim };
   if (input.index !== undefined && typeof input.index !== 'string') {

@@ -31,7 +31,7 @@ export async function describeLabels(ctx: EngineContext, instance: string, descr
         if (!bytes) throw new Error('the kept original is missing');
         const decoded = await decodeImage(bytes, { ...ctx.options.image, minPx: 1, maxPx: 65535, maxBytes: Number.MAX_SAFE_INTEGER });
         const analysis = await ctx.vision.analyse(decoded, { descriptor, detect: false, region: image.region });
-        batch.push([image.label, analysis.vector]);
+        batch.push([image.label, analysis.parts ?? analysis.vector]);
       } catch (err) {
         // Translate: one bad original must not stop the whole reindex; it is reported instead.
         failed.add(image.label);
@@ -50,7 +50,7 @@ export async function describeLabels(ctx: EngineContext, instance: string, descr
  */
 export async function reindex(ctx: EngineContext, name: string, input: ReindexInput, onProgress?: (done: number, total: number) => void): Promise<ReindexResult> {
   const old = await ctx.instance(name, { anyDescriptor: true });
-  const next = resolveIndexing({ descriptor: input.descriptor ?? old.descriptor, metric: input.metric, index: input.index }, old.descriptor);
+  const next = resolveIndexing({ descriptor: input.descriptor ?? old.descriptor, metric: input.metric, index: input.index }, old.descriptor, old.serviceType);
   if (ctx.reindexing.has(old.name)) throw new TusouError('TASK_ALREADY_RUNNING', { kind: 'reindex', instance: old.name });
   const total = await ctx.store.countImages(old.name);
   const result: ReindexResult = { instance: { name: old.name, ...next }, images: total, failed: [] };

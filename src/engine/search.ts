@@ -3,7 +3,7 @@
 // selective filter never loses recall (DESIGN §3).
 
 import {
-  OTHER_CATEGORY, TusouError, distanceToScore, parseFilter, validateBool, validateCategory,
+  OTHER_CATEGORY, TusouError, parseFilter, validateBool, validateCategory,
   validatePaging, validatePicName, validateProductId, validateScoreThreshold,
   type Box, type DetectedRegion, type ImageRecord, type Instance, type Vector,
 } from '../domain/index.js';
@@ -13,6 +13,8 @@ import type { EngineContext } from './context.js';
 import { nearest } from './planner.js';
 import { tokenize } from './text-index.js';
 import { describePicture, type PictureInput } from './picture.js';
+import { matchedFaces } from './faces.js';
+import { similarity } from './score.js';
 
 /** Options shared by every similarity search. */
 export interface SearchOptions {
@@ -29,6 +31,8 @@ export interface SearchHit {
   image: ImageRecord;
   score: number;
   distance: number;
+  /** Face instances: the box of the image's face that matched the query. */
+  region?: Box;
 }
 
 export interface SearchResult {
@@ -91,7 +95,7 @@ async function fetchPage(ctx: EngineContext, instance: Instance, kept: { label: 
 }
 
 /** Rank, then apply threshold, DistinctProductId and paging; fetch the records of the page. */
-async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: Plan): Promise<{ docsFound: number; hits: SearchHit[] }> {
+export async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: Plan): Promise<{ docsFound: number; hits: SearchHit[] }> {
   const e = getExtractor(instance.descriptor);
   const want = p.start + p.num;
   let k = p.distinct ? want * 4 : want;
@@ -100,7 +104,7 @@ async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: P
       { store: ctx.store, collection: ctx.indexes.get(instance.name, instance.descriptor), exactMaxCandidates: ctx.options.search.exactMaxCandidates },
       instance, vector, p.selection, k,
     );
-    const scored = hits.map((h) => ({ ...h, score: distanceToScore(instance.metric, h.distance, e.dim) })).filter((h) => h.score >= p.threshold);
+    const scored = hits.map((h) => ({ ...h, score: similarity(instance, e, h.distance) })).filter((h) => h.score >= p.threshold);
     const kept = p.distinct ? await distinctByProduct(ctx, instance, scored) : scored;
     // Complete: every match is in `hits` (the ranking ran out, or reached scores below the threshold).
     const complete = hits.length < k || k >= candidates || scored.length < hits.length;
@@ -108,7 +112,8 @@ async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: P
     // With a threshold or de-duplication the matches are counted exactly when complete; else the
     // candidate count is the (upper-bound) answer.
     const docsFound = (p.threshold > 0 || p.distinct) && complete ? kept.length : candidates;
-    return { docsFound, hits: await fetchPage(ctx, instance, kept, p) };
+    const page = await fetchPage(ctx, instance, kept, p);
+    return { docsFound, hits: e.parts ? await matchedFaces(ctx, instance, vector, page) : page };
   }
 }
 
@@ -129,6 +134,8 @@ export async function searchByText(ctx: EngineContext, instanceName: string, inp
   const categoryId = input.categoryId === undefined || input.categoryId === null || input.categoryId === ''
     ? undefined : validateCategory(instance.serviceType, input.categoryId);
   const p = plan(input, categoryId);
+  // An instance described by a text-capable model (CLIP-style) answers by meaning, not by words.
+  if (getExtractor(instance.descriptor).embedText) return rank(ctx, instance, await ctx.vision.embedText(instance.descriptor, input.text), p);
   const allowed = p.selection.filter || p.selection.categoryId !== undefined
     ? new Set(await ctx.store.selectLabels(instance.name, p.selection)) : undefined;
   const texts = await ctx.texts.of(instance.name);
@@ -175,8 +182,11 @@ export async function searchByImage(ctx: EngineContext, instanceName: string, ke
   const picName = validatePicName(key.picName);
   const image = await ctx.store.getImage(instance.name, { productId, picName });
   if (!image) throw new TusouError('IMAGE_NOT_FOUND', { productId, picName });
-  const vector = (await ctx.store.getVectors(instance.descriptor, [image.label])).get(image.label);
-  if (!vector) throw new Error(`image ${image.label} has no ${instance.descriptor} vector`);
+  const stored = (await ctx.store.getVectors(instance.descriptor, [image.label])).get(image.label);
+  if (!stored) throw new Error(`image ${image.label} has no ${instance.descriptor} vector`);
+  // A multi-part vector (faces) is searched by its first part: the image's main face.
+  const e = getExtractor(instance.descriptor);
+  const vector = e.parts ? stored.subarray(0, e.dim) : stored;
   let categoryId: number | undefined;
   if (instance.serviceType === 'product') {
     const given = options.categoryId;

@@ -106,8 +106,8 @@ export interface RawRequest {
   box?: Box;
   width: number;
   height: number;
-  /** `fill` stretches to exactly width×height; `inside` keeps the aspect ratio within it. */
-  fit: 'fill' | 'inside';
+  /** `fill` stretches to exactly width×height; `inside` keeps the aspect ratio within it; `cover` fills it and cuts the centre. */
+  fit: 'fill' | 'inside' | 'cover';
   grey?: boolean;
 }
 

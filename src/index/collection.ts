@@ -8,6 +8,7 @@ import type { ImageAttributes, Vector } from '../domain/index.js';
 import { AttributeTable } from './attribute-table.js';
 import { FlatIndex } from './flat-index.js';
 import { HnswIndex } from './hnsw-index.js';
+import { PartsIndex } from './parts-index.js';
 import { randomProjection, type Projection } from './projection.js';
 import { formatIndexSpec, parseIndexSpec, type IndexSpec } from './spec.js';
 import type { Hit } from './top-k.js';
@@ -29,7 +30,7 @@ export class Collection {
     readonly shape: IndexShape,
     readonly ann: VectorIndex,
     /** Index-space vectors for exact scans, when `ann` is approximate. */
-    readonly exact: FlatIndex | undefined,
+    readonly exact: FlatIndex | PartsIndex | undefined,
   ) {
     const parsed = parseIndexSpec(spec);
     this.rerank = parsed.rr;
@@ -45,16 +46,19 @@ export class Collection {
   /** An empty collection for an index spec over vectors of `shape`. */
   static create(spec: string, shape: IndexShape): Collection {
     const { parsed, innerShape } = Collection.inner(spec, shape);
-    if (parsed.kind === 'flat') return new Collection(spec, shape, new FlatIndex(innerShape), undefined);
-    return new Collection(spec, shape, HnswIndex.create(innerShape, { ...parsed, proj: 0 }), new FlatIndex(innerShape));
+    // Multi-part vectors (faces) are stored per part under one label (parts-index.ts).
+    const wrap = <T extends VectorIndex>(i: T) => (shape.parts ? new PartsIndex(i) : i);
+    if (parsed.kind === 'flat') return new Collection(spec, shape, wrap(new FlatIndex(innerShape)), undefined);
+    return new Collection(spec, shape, wrap(HnswIndex.create(innerShape, { ...parsed, proj: 0 })), wrap(new FlatIndex(innerShape)));
   }
 
   /** A collection from snapshot payloads (attributes come from the store afterwards). */
   static read(spec: string, shape: IndexShape, files: { ann: string; exact?: string }, deleted: number): Collection {
     const { parsed, innerShape } = Collection.inner(spec, shape);
-    if (parsed.kind === 'flat') return new Collection(spec, shape, FlatIndex.read(innerShape, files.ann), undefined);
+    const wrap = <T extends VectorIndex>(i: T) => (shape.parts ? new PartsIndex(i) : i);
+    if (parsed.kind === 'flat') return new Collection(spec, shape, wrap(FlatIndex.read(innerShape, files.ann)), undefined);
     if (!files.exact) throw new RangeError('an hnsw snapshot needs its exact payload');
-    return new Collection(spec, shape, HnswIndex.read(innerShape, { ...parsed, proj: 0 }, files.ann, deleted), FlatIndex.read(innerShape, files.exact));
+    return new Collection(spec, shape, wrap(HnswIndex.read(innerShape, { ...parsed, proj: 0 }, files.ann, deleted)), wrap(FlatIndex.read(innerShape, files.exact)));
   }
 
   /** The spec of the inner vector index. */
@@ -108,7 +112,11 @@ export class Collection {
   shortlist(query: Vector, k: number, candidates: Float64Array | undefined, exactMax: number): { hits: Hit[]; path: ShortlistPath } {
     if (!candidates) return { hits: this.ann.search(query, k), path: 'index' };
     if (candidates.length <= exactMax || !this.exact) {
-      return { hits: (this.exact ?? (this.ann as FlatIndex)).searchAmong(query, k, candidates), path: 'exact' };
+      const exact = this.exact ?? this.ann;
+      if (exact instanceof FlatIndex) return { hits: exact.searchAmong(query, k, candidates), path: 'exact' };
+      // A parts index over a flat one: exact too, through its label filter.
+      const allowed = new Set(candidates);
+      return { hits: exact.search(query, k, (l) => allowed.has(l)), path: 'exact' };
     }
     let max = 0;
     for (let i = 0; i < candidates.length; i++) if (candidates[i] > max) max = candidates[i];
@@ -125,6 +133,7 @@ export class Collection {
 
   /** Deleted slots of the inner index (recorded in snapshot headers). */
   get deletedSlots(): number {
-    return this.ann instanceof HnswIndex ? this.ann.deletedSlots : 0;
+    const base = this.ann instanceof PartsIndex ? this.ann.inner : this.ann;
+    return base instanceof HnswIndex ? base.deletedSlots : 0;
   }
 }

@@ -11,3 +11,4 @@ export { Collection, type Attributes, type ShortlistPath } from './collection.js
 export { AttributeTable } from './attribute-table.js';
 export { randomProjection, type Projection } from './projection.js';
 export { createIndex } from './create-index.js';
+export { PartsIndex, MAX_PARTS, splitParts, partsKernel, nearestPart } from './parts-index.js';

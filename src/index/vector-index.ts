@@ -12,6 +12,8 @@ export interface IndexShape {
   kind: VectorKind;
   /** Floats per vector, or bits per binary code. */
   dim: number;
+  /** Each label holds several `dim`-sized vectors (one per face), ranked by its nearest (parts-index.ts). */
+  parts?: boolean;
 }
 
 /** A predicate over labels; only labels it accepts are returned. */

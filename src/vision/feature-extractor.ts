@@ -1,12 +1,13 @@
 // The FeatureExtractor contract: a pure function from pixels to a vector, with a versioned id.
 
-import type { Metric, RawImage, Vector, VectorKind } from '../domain/index.js';
+import type { Metric, RawImage, ScoreCalibration, Vector, VectorKind } from '../domain/index.js';
 
 /** How an extractor wants its input cut from the image. */
 export interface ExtractorInput {
   width: number;
   height: number;
-  fit: 'fill' | 'inside';
+  /** `cover` scales the short side to fit and cuts the centre (CLIP's resize + centre crop). */
+  fit: 'fill' | 'inside' | 'cover';
   grey?: boolean;
 }
 
@@ -32,7 +33,21 @@ export interface FeatureExtractor {
    * them in the worker pool, which is also the only place their models are loaded.
    */
   readonly pooled?: boolean;
+  /**
+   * A face descriptor: the Vision facade detects every face of a picture and describes each
+   * (vision/faces.ts); the stored vector holds all faces, main first (`parts`).
+   */
+  readonly faces?: boolean;
+  /** Each image stores several `dim`-sized vectors, concatenated (index/parts-index.ts). */
+  readonly parts?: boolean;
+  /** How this descriptor's cosine similarity maps to a match decision (score 0.5 = threshold). */
+  readonly calibration?: ScoreCalibration;
   extract(pixels: Pixels): Vector | Promise<Vector>;
+  /**
+   * Embed a text query into the same space as the pictures (CLIP-style models). Runs where
+   * `extract` runs: in the worker pool when `pooled`.
+   */
+  embedText?(text: string): Promise<Vector>;
   /** Several inputs at once, same results as `extract` one by one (faster for CNNs). */
   extractBatch?(pixels: readonly Pixels[]): Promise<Vector[]>;
 }

@@ -19,6 +19,8 @@ export interface VisionPoolOptions {
    * request fails (default 60 s: generous, since a worker's first task also loads its models).
    */
   taskTimeoutMs?: number;
+  /** Handed to every worker at start (`workerData`): where registered user models live. */
+  workerData?: { modelsDir?: string };
 }
 
 interface Pending {
@@ -56,6 +58,7 @@ export class VisionPool {
   private readonly batchMax: number;
   private readonly workerUrl: URL;
   private readonly taskTimeoutMs: number;
+  private readonly workerData: VisionPoolOptions['workerData'];
   private readonly slots = new Set<Slot>();
   private readonly queue: Pending[] = [];
   private nextId = 1;
@@ -68,6 +71,7 @@ export class VisionPool {
     this.batchMax = Math.max(1, opts.batchMax ?? 4);
     this.workerUrl = opts.workerUrl ?? new URL(`./worker${EXT}`, import.meta.url);
     this.taskTimeoutMs = opts.taskTimeoutMs ?? 60_000;
+    this.workerData = opts.workerData;
   }
 
   /**
@@ -79,7 +83,7 @@ export class VisionPool {
   run<T extends VisionTask>(task: T): Promise<TaskResult<T>> {
     if (this.closed) return Promise.reject(new TusouError('VISION_WORKER_FAILED', { reason: 'the vision pool is closed' }));
     return new Promise((resolve, reject) => {
-      this.queue.push({ task: { ...task, pixels: owned(task.pixels) }, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ task: 'pixels' in task ? { ...task, pixels: owned(task.pixels) } : task, resolve: resolve as (v: unknown) => void, reject });
       this.dispatch();
     });
   }
@@ -111,8 +115,8 @@ export class VisionPool {
     const worker = this.workerUrl.pathname.endsWith('.ts')
       // Node 20 does not apply `--import tsx` from execArgv to a worker's entry module, so the
       // worker registers tsx itself before importing the TypeScript entry.
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(this.workerUrl.href)}); });`, { eval: true, execArgv })
-      : new Worker(this.workerUrl, { execArgv });
+      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(this.workerUrl.href)}); });`, { eval: true, execArgv, workerData: this.workerData })
+      : new Worker(this.workerUrl, { execArgv, workerData: this.workerData });
     const slot: Slot = { worker };
     worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
     worker.on('error', (err) => { slot.lastError = err; });

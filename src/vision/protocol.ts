@@ -3,15 +3,18 @@
 
 import type { Vector } from '../domain/index.js';
 import type { DetectOutput } from './detectors/centernet.js';
+import type { FaceOutput } from './detectors/faces.js';
 import type { Pixels } from './feature-extractor.js';
 
 /** One unit of work for a vision worker. */
 export type VisionTask =
   | { op: 'detect'; pixels: Pixels }
-  | { op: 'extract'; descriptor: string; pixels: Pixels };
+  | { op: 'extract'; descriptor: string; pixels: Pixels }
+  | { op: 'faces'; pixels: Pixels }
+  | { op: 'embed-text'; descriptor: string; text: string };
 
 /** The result of a task, by its op. */
-export type TaskResult<T extends VisionTask = VisionTask> = T extends { op: 'detect' } ? DetectOutput : Vector;
+export type TaskResult<T extends VisionTask = VisionTask> = T extends { op: 'detect' } ? DetectOutput : T extends { op: 'faces' } ? FaceOutput : Vector;
 
 /** A batch of tasks sent to one worker. */
 export interface WorkerRequest {
@@ -25,7 +28,7 @@ export type WireError = { code: string; details: unknown } | { message: string }
 /** The answer to a WorkerRequest: one result per task, in order. */
 export interface WorkerReply {
   id: number;
-  results: ({ ok: true; value: DetectOutput | Vector } | { ok: false; error: WireError })[];
+  results: ({ ok: true; value: DetectOutput | FaceOutput | Vector } | { ok: false; error: WireError })[];
 }
 
 /** The buffers of a message that can be moved instead of copied. */
@@ -37,9 +40,10 @@ export function transferables(values: readonly unknown[]): ArrayBuffer[] {
   for (const v of values) {
     if (ArrayBuffer.isView(v)) add(v);
     else if (v && typeof v === 'object') {
-      const o = v as { pixels?: Pixels; backbone?: Float32Array };
+      const o = v as { pixels?: Pixels; backbone?: Float32Array; vectors?: Float32Array };
       if (o.pixels) add(o.pixels.data);
       if (o.backbone) add(o.backbone);
+      if (o.vectors) add(o.vectors);
     }
   }
   return [...out];

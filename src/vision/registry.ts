@@ -1,10 +1,12 @@
 // The descriptors tusou knows, by id. A new descriptor is a new file plus one line here.
+// User-provided models (CLIP-style ONNX) join at run time through an ExtractorSource.
 
 import { TusouError } from '../domain/index.js';
 import { centerNetBackbone } from './descriptors/centernet-backbone.js';
 import { colourHistogram } from './descriptors/colour-histogram.js';
 import { deepColourFusion } from './descriptors/deep-colour-fusion.js';
 import { mobileNetV2Mid } from './descriptors/mobilenet-v2-mid.js';
+import { faceApiRecognition } from './descriptors/face-api-recognition.js';
 import { dHash, pHash } from './descriptors/perceptual-hash.js';
 import type { FeatureExtractor } from './feature-extractor.js';
 
@@ -15,27 +17,52 @@ const EXTRACTORS: readonly FeatureExtractor[] = [
   mobileNetV2Mid,
   centerNetBackbone,
   deepColourFusion,
+  faceApiRecognition,
 ];
+
+/** Descriptors that appear at run time (registered user models); `find` may look again on a miss. */
+export interface ExtractorSource {
+  list(): readonly FeatureExtractor[];
+  find(id: string): FeatureExtractor | undefined;
+}
+
+const sources = new Set<ExtractorSource>();
+
+/** Make a source's descriptors known in this thread (until `remove` is called). */
+export function addExtractorSource(source: ExtractorSource): { remove(): void } {
+  sources.add(source);
+  return { remove: () => sources.delete(source) };
+}
 
 /** Every registered descriptor. */
 export function listExtractors(): readonly FeatureExtractor[] {
-  return EXTRACTORS;
+  return [...EXTRACTORS, ...[...sources].flatMap((s) => s.list())];
+}
+
+function find(id: string): FeatureExtractor | undefined {
+  const e = EXTRACTORS.find((x) => x.id === id);
+  if (e) return e;
+  for (const s of sources) {
+    const found = s.find(id);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** True when a descriptor with this id is registered. */
 export function hasExtractor(id: string): boolean {
-  return EXTRACTORS.some((x) => x.id === id);
+  return find(id) !== undefined;
 }
 
 /** The registered descriptor with the same name as `id` and another version, if one exists. */
 export function successorOf(id: string): string | undefined {
   const name = id.split('@')[0];
-  return EXTRACTORS.find((x) => x.id.split('@')[0] === name && x.id !== id)?.id;
+  return listExtractors().find((x) => x.id.split('@')[0] === name && x.id !== id)?.id;
 }
 
 /** The descriptor with this id. @throws DESCRIPTOR_UNKNOWN */
 export function getExtractor(id: string): FeatureExtractor {
-  const e = EXTRACTORS.find((x) => x.id === id);
-  if (!e) throw new TusouError('DESCRIPTOR_UNKNOWN', { descriptor: id, known: EXTRACTORS.map((x) => x.id).join(', ') });
+  const e = find(id);
+  if (!e) throw new TusouError('DESCRIPTOR_UNKNOWN', { descriptor: id, known: listExtractors().map((x) => x.id).join(', ') });
   return e;
 }

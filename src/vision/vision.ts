@@ -12,6 +12,7 @@ import { VisionPool, type VisionPoolOptions } from './pool.js';
 import { getExtractor } from './registry.js';
 import { CENTERNET } from './tf/models.js';
 import { centerNetBackbone } from './descriptors/centernet-backbone.js';
+import { analyseFaces } from './faces.js';
 
 export interface AnalyseRequest {
   /** Descriptor id of the instance. */
@@ -32,10 +33,20 @@ export interface Analysis {
   /** Category predicted from the main detection, if any. */
   categoryId?: number;
   vector: Vector;
+  /**
+   * Multi-part descriptors (faces): every part's vector concatenated, `vector` first, in the
+   * order of `regions`. This, not `vector`, is what an image stores.
+   */
+  parts?: Vector;
 }
 
 export interface Vision {
   analyse(img: DecodedImage, req: AnalyseRequest): Promise<Analysis>;
+  /**
+   * Embed a text query with a descriptor that can (`FeatureExtractor.embedText`), in the pool.
+   * @throws DESCRIPTOR_UNKNOWN, VISION_WORKER_FAILED
+   */
+  embedText(descriptor: string, text: string): Promise<Vector>;
   close(): Promise<void>;
 }
 
@@ -48,6 +59,8 @@ export interface VisionOptions {
   /** `centernet` (default): COCO objects, saliency when none; `saliency`: no model at all. */
   detector?: DetectorName;
   regions?: RegionOptions;
+  /** Folder of registered user models, so the pool's workers know those descriptors too. */
+  modelsDir?: string;
 }
 
 const sameBox = (a: Box, b: Box) => a.x1 === b.x1 && a.y1 === b.y1 && a.x2 === b.x2 && a.y2 === b.y2;
@@ -60,7 +73,10 @@ export function createVision(opts: VisionOptions = {}): Vision {
   const regionOpts = opts.regions ?? DEFAULT_REGION_OPTIONS;
   const detector = opts.detector ?? 'centernet';
   let pool: VisionPool | undefined = opts.pool instanceof VisionPool ? opts.pool : undefined;
-  const getPool = () => (pool ??= new VisionPool(opts.pool instanceof VisionPool ? {} : opts.pool));
+  const getPool = () => (pool ??= new VisionPool({
+    ...(opts.pool instanceof VisionPool ? {} : opts.pool),
+    ...(opts.modelsDir ? { workerData: { modelsDir: opts.modelsDir } } : {}),
+  }));
 
   async function salient(img: DecodedImage): Promise<DetectedRegion> {
     const t = await toRaw(img, { width: SALIENCY_PX, height: SALIENCY_PX, fit: 'fill' });
@@ -93,6 +109,8 @@ export function createVision(opts: VisionOptions = {}): Vision {
   return {
     async analyse(img, req) {
       const extractor = getExtractor(req.descriptor);
+      // Faces are always detected (a face descriptor needs a face); Crop does not apply.
+      if (extractor.faces) return analyseFaces((pixels) => getPool().run({ op: 'faces', pixels }), img, extractor.dim, req.region);
       const whole = fullBox(img.width, img.height);
       if (req.region || !req.detect) {
         const region = req.region ?? whole;
@@ -104,6 +122,11 @@ export function createVision(opts: VisionOptions = {}): Vision {
       const vector = extractor.id === centerNetBackbone.id && d.backbone && sameBox(region, whole)
         ? d.backbone : await describe(extractor, img, region);
       return { region, regions: d.regions, categoryId: d.main.categoryId, vector };
+    },
+    async embedText(descriptor, text) {
+      const extractor = getExtractor(descriptor);
+      if (!extractor.embedText) throw new Error(`descriptor ${descriptor} cannot embed text`);
+      return getPool().run({ op: 'embed-text', descriptor, text });
     },
     async close() {
       await pool?.close();

@@ -4,6 +4,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { isTusouError, type Vector } from '../domain/index.js';
 import { detectObjects, type DetectOutput } from './detectors/centernet.js';
+import { detectFaces, type FaceOutput } from './detectors/faces.js';
 import { transferables, type VisionTask, type WireError, type WorkerReply, type WorkerRequest } from './protocol.js';
 import { getExtractor } from './registry.js';
 
@@ -19,7 +20,7 @@ export async function runTasks(tasks: readonly VisionTask[]): Promise<WorkerRepl
     const extractor = getExtractor(first.descriptor);
     if (extractor.extractBatch) {
       try {
-        const vectors = await extractor.extractBatch(tasks.map((t) => t.pixels));
+        const vectors = await extractor.extractBatch(tasks.flatMap((t) => (t.op === 'extract' ? [t.pixels] : [])));
         return vectors.map((value) => ({ ok: true as const, value }));
       } catch {
         // One bad input fails the whole batch; run them one by one so only it fails.
@@ -29,13 +30,26 @@ export async function runTasks(tasks: readonly VisionTask[]): Promise<WorkerRepl
   const results: WorkerReply['results'] = [];
   for (const t of tasks) {
     try {
-      const value: DetectOutput | Vector = t.op === 'detect' ? await detectObjects(t.pixels) : await getExtractor(t.descriptor).extract(t.pixels);
+      const value: DetectOutput | FaceOutput | Vector = await runOne(t);
       results.push({ ok: true, value });
     } catch (err) {
       results.push({ ok: false, error: wire(err) });
     }
   }
   return results;
+}
+
+async function runOne(t: VisionTask): Promise<DetectOutput | FaceOutput | Vector> {
+  switch (t.op) {
+    case 'detect': return detectObjects(t.pixels);
+    case 'faces': return detectFaces(t.pixels);
+    case 'extract': return getExtractor(t.descriptor).extract(t.pixels);
+    case 'embed-text': {
+      const e = getExtractor(t.descriptor);
+      if (!e.embedText) throw new Error(`descriptor ${t.descriptor} cannot embed text`);
+      return e.embedText(t.text);
+    }
+  }
 }
 
 /** Answer requests on `port` with `run` until the port closes. */

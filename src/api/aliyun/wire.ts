@@ -11,8 +11,8 @@ import type { InstanceDetail, SearchHit, SearchResult } from '../../engine/index
 /** Request parameters: the query string merged with the form body (the body wins). */
 export type Params = Readonly<Record<string, string>>;
 
-/** Detail.Instance.ServiceType codes (§2.4): 0 product search, 1 generic search. */
-export const SERVICE_TYPE_CODE: Record<ServiceType, number> = { product: 0, generic: 1 };
+/** Detail.Instance.ServiceType codes (§2.4): 0 product search, 1 generic search; the cloud has no face type, and a face instance behaves as generic (category 88888888), so it reports 1. */
+export const SERVICE_TYPE_CODE: Record<ServiceType, number> = { product: 0, generic: 1, face: 1 };
 
 /** Self-hosted instances do not expire; reported as 9999-12-31T23:59:59Z. */
 export const NEVER_EXPIRES_MS = '253402300799000';

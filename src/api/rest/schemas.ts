@@ -36,7 +36,7 @@ export const ImageKeyParams = InstanceNameParam.extend({
 
 export const CreateInstanceSchema = z.object({
   name: z.string().openapi({ example: 'shop' }),
-  serviceType: z.enum(SERVICE_TYPES).optional().openapi({ description: 'product (categories predicted and searched within) or generic (default)' }),
+  serviceType: z.enum(SERVICE_TYPES).optional().openapi({ description: 'product (categories predicted and searched within), generic (default), or face (every face indexed, searched by a face; docs/faces.md)' }),
   capacity: z.number().int().optional().openapi({ description: 'maximum number of images (default from config)' }),
   descriptor: z.string().optional().openapi({ description: 'feature descriptor id, see GET /descriptors' }),
   metric: z.enum(METRICS).optional().openapi({ description: "distance measure; default: the descriptor's" }),
@@ -102,14 +102,18 @@ export const SearchByTextSchema = z.object({
 
 export const TextSearchResultSchema = z.object({
   docsFound: z.number(), docsReturned: z.number(),
-  hits: z.array(ImageSchema.extend({ score: z.number().openapi({ description: '0..1, a monotone map of BM25 relevance' }) })),
+  hits: z.array(ImageSchema.extend({ score: z.number().openapi({ description: '0..1: a monotone map of BM25 relevance; on instances of a CLIP-style model the cosine similarity of text and picture' }) })),
 }).openapi('TextSearchResult');
 
 export const SearchResultSchema = z.object({
   docsFound: z.number().openapi({ description: 'images matching filter and category (see docs/api.md)' }),
   docsReturned: z.number(),
   query: z.object({ categoryId: z.number(), region: BoxSchema, regions: z.array(RegionSchema), width: z.number(), height: z.number() }),
-  hits: z.array(ImageSchema.extend({ score: z.number().openapi({ description: '0..1, 1 = identical' }), distance: z.number() })),
+  hits: z.array(ImageSchema.extend({
+    score: z.number().openapi({ description: '0..1, 1 = identical; on face instances calibrated: ≥ 0.5 means the same person' }),
+    distance: z.number(),
+    matchedRegion: BoxSchema.optional().openapi({ description: 'face instances: the box of the face in this image that matched' }),
+  })),
   timingsMs: z.record(z.string(), z.number()),
 }).openapi('SearchResult');
 

@@ -22,7 +22,8 @@ function cosineDistance(a: Vector, b: Vector): number {
   return 1 - dot / Math.sqrt(na * nb);
 }
 
-const DEEP = listExtractors().filter((e) => e.pooled);
+// Picture descriptors only: face descriptors need faces and have their own suite (src/engine/face-search.test.ts).
+const DEEP = listExtractors().filter((e) => e.pooled && !e.faces);
 
 // The CNN descriptors run in the pool, as in production; one pool serves the whole file.
 describe('CNN descriptors (real models from npm packages, run in the worker pool)', () => {

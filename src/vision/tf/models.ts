@@ -1,10 +1,12 @@
 // The models tusou ships with, loaded at most once per thread (in practice: once per vision
 // worker, on its first task that needs them). Weights come from npm packages, read from disk.
 
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { fileArtifacts, loadGraphModel, nsfwjsArtifacts, packageDir, tfReady, type Tf } from './runtime.js';
 
+const require = createRequire(import.meta.url);
 const loaded = new Map<string, Promise<unknown>>();
 
 function once<T>(key: string, load: () => Promise<T>): Promise<T> {
@@ -48,5 +50,36 @@ export function mobileNetV2Mid(): Promise<{ tf: Tf; model: TF.GraphModel }> {
   return once('mobilenet_v2_mid', async () => {
     const tf = await tfReady();
     return { tf, model: await loadGraphModel(tf, nsfwjsArtifacts('mobilenet_v2_mid')) };
+  });
+}
+
+/** The parts of `@vladmandic/face-api` tusou uses (its Node wasm build, on this thread's tfjs). */
+export interface FaceApi {
+  detectAllFaces(input: TF.Tensor3D, options: unknown): {
+    withFaceLandmarks(): { withFaceDescriptors(): Promise<FaceApiResult[]> };
+  };
+  SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults: number }) => unknown;
+}
+
+/** One face as face-api reports it: SSD box and score (input px) and the 128-d descriptor. */
+export interface FaceApiResult {
+  detection: { score: number; box: { x: number; y: number; width: number; height: number } };
+  descriptor: Float32Array;
+}
+
+/**
+ * face-api with SSD-MobileNetV1 (detection), the 68-landmark net (alignment) and the ResNet-34
+ * recognition net (128-d, dlib-compatible), weights read from the package's `model/` folder.
+ */
+export function faceApi(): Promise<FaceApi> {
+  return once('face-api', async () => {
+    // The wasm backend must be ready first: face-api's Node wasm build uses the same tfjs module.
+    await tfReady();
+    const dir = packageDir('@vladmandic/face-api');
+    const api = require(join(dir, 'dist', 'face-api.node-wasm.js')) as FaceApi & {
+      nets: Record<'ssdMobilenetv1' | 'faceLandmark68Net' | 'faceRecognitionNet', { loadFromDisk(path: string): Promise<void> }>;
+    };
+    for (const net of ['ssdMobilenetv1', 'faceLandmark68Net', 'faceRecognitionNet'] as const) await api.nets[net].loadFromDisk(join(dir, 'model'));
+    return api;
   });
 }

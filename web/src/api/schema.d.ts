@@ -1505,7 +1505,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Search by text: detected objects, category names (English/Chinese), PicName, CustomContent, string attributes */
+        /** Search by text: detected objects, category names (English/Chinese), PicName, CustomContent, string attributes; by meaning on instances of a CLIP-style model */
         post: {
             parameters: {
                 query?: never;
@@ -1767,7 +1767,7 @@ export interface components {
         Instance: {
             name: string;
             /** @enum {string} */
-            serviceType: "product" | "generic";
+            serviceType: "product" | "generic" | "face";
             capacity: number;
             descriptor: string;
             /** @enum {string} */
@@ -1805,10 +1805,10 @@ export interface components {
             /** @example shop */
             name: string;
             /**
-             * @description product (categories predicted and searched within) or generic (default)
+             * @description product (categories predicted and searched within), generic (default), or face (every face indexed, searched by a face; docs/faces.md)
              * @enum {string}
              */
-            serviceType?: "product" | "generic";
+            serviceType?: "product" | "generic" | "face";
             /** @description maximum number of images (default from config) */
             capacity?: number;
             /** @description feature descriptor id, see GET /descriptors */
@@ -1923,9 +1923,10 @@ export interface components {
                 height: number;
             };
             hits: (components["schemas"]["Image"] & {
-                /** @description 0..1, 1 = identical */
+                /** @description 0..1, 1 = identical; on face instances calibrated: ≥ 0.5 means the same person */
                 score: number;
                 distance: number;
+                matchedRegion?: components["schemas"]["Box"] & unknown;
             })[];
             timingsMs: {
                 [key: string]: number;
@@ -1978,7 +1979,7 @@ export interface components {
             docsFound: number;
             docsReturned: number;
             hits: (components["schemas"]["Image"] & {
-                /** @description 0..1, a monotone map of BM25 relevance */
+                /** @description 0..1: a monotone map of BM25 relevance; on instances of a CLIP-style model the cosine similarity of text and picture */
                 score: number;
             })[];
         };

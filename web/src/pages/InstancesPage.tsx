@@ -12,7 +12,7 @@ const METRICS = ['cosine', 'l2', 'l1', 'hamming', 'jaccard'] as const;
 function CreateForm({ onCreated }: { onCreated: (i: Instance) => void }) {
   const descriptors = useApi<{ descriptors: Descriptor[] }>(urls.descriptors);
   const [name, setName] = useState('');
-  const [serviceType, setServiceType] = useState<'generic' | 'product'>('generic');
+  const [serviceType, setServiceType] = useState<'generic' | 'product' | 'face'>('generic');
   const [descriptor, setDescriptor] = useState('');
   const [metric, setMetric] = useState('');
   const [capacity, setCapacity] = useState('');
@@ -52,9 +52,10 @@ function CreateForm({ onCreated }: { onCreated: (i: Instance) => void }) {
         </div>
         <div class="field">
           <label for="new-service">Service type</label>
-          <select id="new-service" name="serviceType" value={serviceType} onChange={(e) => setServiceType(e.currentTarget.value as 'generic' | 'product')}>
+          <select id="new-service" name="serviceType" value={serviceType} onChange={(e) => setServiceType(e.currentTarget.value as 'generic' | 'product' | 'face')}>
             <option value="generic">generic image search</option>
             <option value="product">product search (categories)</option>
+            <option value="face">face search (every face indexed)</option>
           </select>
         </div>
         <div class="field">

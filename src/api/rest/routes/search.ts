@@ -55,7 +55,7 @@ export function searchRoutes(app: OpenAPIHono<Env>, engine: Engine): void {
 
   app.openapi(createRoute({
     method: 'post', path: '/instances/{name}/search/by-text', tags: ['search'],
-    summary: 'Search by text: detected objects, category names (English/Chinese), PicName, CustomContent, string attributes',
+    summary: 'Search by text: detected objects, category names (English/Chinese), PicName, CustomContent, string attributes; by meaning on instances of a CLIP-style model',
     request: { params: InstanceNameParam, body: { required: true, content: { 'application/json': { schema: SearchByTextSchema } } } },
     responses: { 200: json(TextSearchResultSchema, 'hits, most relevant first'), ...errorResponses },
   }), async (c) => {
