@@ -3,9 +3,19 @@
 import { TusouError } from '../domain/index.js';
 import { colourHistogram } from './descriptors/colour-histogram.js';
 import { dHash, pHash } from './descriptors/perceptual-hash.js';
+import { hogPyramid } from './descriptors/hog-pyramid.js';
+import { hsvSpatial } from './descriptors/hsv-spatial.js';
+import { lbpPyramid } from './descriptors/lbp-pyramid.js';
 import type { FeatureExtractor } from './feature-extractor.js';
 
-const EXTRACTORS: readonly FeatureExtractor[] = [colourHistogram, pHash, dHash];
+const EXTRACTORS: readonly FeatureExtractor[] = [
+  colourHistogram,
+  pHash,
+  dHash,
+  hsvSpatial,
+  lbpPyramid,
+  hogPyramid,
+];
 
 /** Every registered descriptor. */
 export function listExtractors(): readonly FeatureExtractor[] {
