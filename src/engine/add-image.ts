@@ -31,7 +31,7 @@ export async function addImage(ctx: EngineContext, instanceName: string, input: 
   const picName = validatePicName(input.picName);
   const attrs = { ...DEFAULT_ATTRIBUTES, ...validateAttributes(input) };
   const existing = await ctx.store.getImage(instance.name, { productId, picName });
-  const pic = await describePicture(ctx, instance, input);
+  const pic = await describePicture(ctx, instance, input, 'database');
   const { decoded, analysis } = pic;
   const now = ctx.now();
   ctx.pinned.set(decoded.sha256, (ctx.pinned.get(decoded.sha256) ?? 0) + 1);
@@ -44,7 +44,8 @@ export async function addImage(ctx: EngineContext, instanceName: string, input: 
       sha256: decoded.sha256, bytes: decoded.bytes.length,
       createdAt: existing?.createdAt ?? now, updatedAt: now,
     };
-    const put = await ctx.store.putImage(instance.name, record, { [instance.descriptor]: analysis.vector }, instance.capacity);
+    const vectors = { [instance.descriptor]: analysis.vector, ...(instance.reranker && analysis.local ? { [instance.reranker]: analysis.local } : {}) };
+    const put = await ctx.store.putImage(instance.name, record, vectors, instance.capacity);
     const index = ctx.indexes.get(instance.name);
     if (put.replaced !== undefined) index.remove(put.replaced);
     index.add(put.label, analysis.vector);

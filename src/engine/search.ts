@@ -9,9 +9,10 @@ import {
 } from '../domain/index.js';
 import { TopK, kernelFor, type Hit } from '../index/index.js';
 import type { ImageSelection } from '../store/index.js';
-import { getExtractor } from '../vision/index.js';
+import { getExtractor, getReranker } from '../vision/index.js';
 import type { EngineContext } from './context.js';
 import { describePicture, type PictureInput } from './picture.js';
+import { rerank, type ScoredHit } from './rerank.js';
 
 /** Options shared by every similarity search. */
 export interface SearchOptions {
@@ -91,14 +92,22 @@ async function nearest(ctx: EngineContext, instance: Instance, vector: Vector, s
   return { hits: index.search(vector, k, (l) => allowed.has(l)), candidates: labels.length };
 }
 
-/** Rank, then apply threshold, DistinctProductId and paging; fetch the records of the page. */
-async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: Plan): Promise<{ docsFound: number; hits: SearchHit[] }> {
+/**
+ * Rank (re-ranking the first candidates when the instance has a reranker and the query's local
+ * features are given), then apply threshold, DistinctProductId and paging; fetch the page's records.
+ */
+async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: Plan, local?: Uint8Array): Promise<{ docsFound: number; hits: SearchHit[] }> {
   const e = getExtractor(instance.descriptor);
+  const reranker = instance.reranker && local ? getReranker(instance.reranker) : undefined;
+  const verified = new Map<number, number>();
   const want = p.start + p.num;
   let k = p.distinct ? want * 4 : want;
+  if (reranker) k = Math.max(k, reranker.depth);
   for (;;) {
     const { hits, candidates } = await nearest(ctx, instance, vector, p.selection, k);
-    const scored = hits.map((h) => ({ ...h, score: distanceToScore(instance.metric, h.distance, e.dim) })).filter((h) => h.score >= p.threshold);
+    const global: ScoredHit[] = hits.map((h) => ({ ...h, score: distanceToScore(instance.metric, h.distance, e.dim) }));
+    const ranked = reranker && local ? await rerank(ctx, instance, reranker, local, global, verified) : global;
+    const scored = ranked.filter((h) => h.score >= p.threshold);
     let kept = scored;
     if (p.distinct) {
       const records = await ctx.store.getImagesByLabel(instance.name, scored.map((h) => h.label));
@@ -111,7 +120,9 @@ async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: P
       });
     }
     // Complete: every match is in `hits` (the ranking ran out, or reached scores below the threshold).
-    const complete = hits.length < k || k >= candidates || scored.length < hits.length;
+    // Re-ranking only raises the scores of the first candidates, which are always fetched (k ≥
+    // depth), so the global scores decide whether unfetched candidates could still match.
+    const complete = hits.length < k || k >= candidates || global.some((h) => h.score < p.threshold);
     if (kept.length < want && !complete) { k *= 4; continue; }
     const page = kept.slice(p.start, want);
     const records = await ctx.store.getImagesByLabel(instance.name, page.map((h) => h.label));
@@ -140,10 +151,10 @@ export async function searchByPicture(ctx: EngineContext, instanceName: string, 
   const t0 = performance.now();
   const instance = await ctx.instance(instanceName);
   validatePaging(input.num, input.start);
-  const pic = await describePicture(ctx, instance, input);
+  const pic = await describePicture(ctx, instance, input, 'query');
   const t1 = performance.now();
   const p = plan(input, pic.categoryKnown ? pic.categoryId : undefined);
-  const { docsFound, hits } = await rank(ctx, instance, pic.analysis.vector, p);
+  const { docsFound, hits } = await rank(ctx, instance, pic.analysis.vector, p, pic.analysis.local);
   const t2 = performance.now();
   return {
     docsFound, hits,
@@ -170,7 +181,8 @@ export async function searchByImage(ctx: EngineContext, instanceName: string, ke
     const given = options.categoryId;
     categoryId = given === undefined || given === null || given === '' ? image.categoryId : validateCategory('product', given);
   }
-  const { docsFound, hits } = await rank(ctx, instance, vector, plan(options, categoryId));
+  const local = instance.reranker ? (await ctx.store.getVectors(instance.reranker, [image.label])).get(image.label) : undefined;
+  const { docsFound, hits } = await rank(ctx, instance, vector, plan(options, categoryId), local instanceof Uint8Array ? local : undefined);
   return {
     docsFound, hits,
     query: { categoryId: categoryId ?? OTHER_CATEGORY, region: image.region, regions: image.regions, width: image.width, height: image.height },

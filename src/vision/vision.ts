@@ -3,6 +3,7 @@
 
 import { fullBox, type Box, type DetectedRegion, type Vector } from '../domain/index.js';
 import { toRaw, type DecodedImage } from '../imaging/index.js';
+import { getReranker } from './local/rerankers.js';
 import { getExtractor } from './registry.js';
 
 export interface AnalyseRequest {
@@ -12,6 +13,8 @@ export interface AnalyseRequest {
   detect: boolean;
   /** A caller's region, which overrides detection (aliyun-imagesearch-api.md §2.7). */
   region?: Box;
+  /** Also compute a reranker's local features of the region (a query also gets its mirror image's). */
+  local?: { reranker: string; form: 'database' | 'query' };
 }
 
 export interface Analysis {
@@ -22,6 +25,8 @@ export interface Analysis {
   /** Category predicted from the main detection, if any. */
   categoryId?: number;
   vector: Vector;
+  /** The reranker's local-feature blob, when `local` was asked for. */
+  local?: Uint8Array;
 }
 
 export interface Vision {
@@ -36,7 +41,9 @@ export function createVision(): Vision {
       const extractor = getExtractor(req.descriptor);
       const region = req.region ?? fullBox(img.width, img.height);
       const pixels = await toRaw(img, { box: region, ...extractor.input });
-      return { region, regions: [], vector: await extractor.extract(pixels) };
+      const vector = await extractor.extract(pixels);
+      const local = req.local ? await getReranker(req.local.reranker).describe(img, region, req.local.form) : undefined;
+      return { region, regions: [], vector, local };
     },
     async close() {},
   };

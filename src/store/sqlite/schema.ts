@@ -43,4 +43,8 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (label, descriptor)
   ) STRICT, WITHOUT ROWID;
   `,
+  // 2: an instance's optional reranker (local features stored in vectors under its id)
+  `
+  ALTER TABLE instances ADD COLUMN reranker TEXT;
+  `,
 ];
