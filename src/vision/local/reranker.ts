@@ -51,13 +51,19 @@ function mirror(grey: { data: Uint8Array; width: number; height: number }) {
 }
 
 /** An ORB + RANSAC-homography reranker with its feature budget and picture size. */
-export function orbReranker(opts: { id: string; sizePx: number; depth: number } & OrbOptions): Reranker {
+export function orbReranker(opts: { id: string; sizePx: number; minPx: number; depth: number } & OrbOptions): Reranker {
   return {
     id: opts.id,
-    description: `ORB local features (${opts.maxKeypoints} keypoints on ${opts.sizePx} px grey), ratio-test matching and a RANSAC homography; verifies the first ${opts.depth} candidates`,
+    description: `ORB local features (${opts.maxKeypoints} keypoints on grey, ${opts.minPx}–${opts.sizePx} px), ratio-test matching and a RANSAC homography; verifies the first ${opts.depth} candidates`,
     depth: opts.depth,
     async describe(img, region, form) {
-      const raw = await toRaw(img, { box: region, width: opts.sizePx, height: opts.sizePx, fit: 'inside', grey: true });
+      // Native resolution where possible, so a crop keeps its source's scale: shrink to at most
+      // sizePx, enlarge only up to minPx (ORB needs a 31 px border and finds little on tiny pictures).
+      const w = region.x2 - region.x1;
+      const h = region.y2 - region.y1;
+      const long = Math.max(w, h);
+      const s = Math.min(opts.sizePx, Math.max(opts.minPx, long)) / long;
+      const raw = await toRaw(img, { box: region, width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)), fit: 'fill', grey: true });
       const grey = { data: raw.data, width: raw.width, height: raw.height };
       const sets = [await extractOrb(grey, opts)];
       if (form === 'query') sets.push(await extractOrb(mirror(grey), opts));

@@ -4,8 +4,8 @@ import { TusouError } from '../../domain/index.js';
 import { orbReranker, type Reranker } from './reranker.js';
 
 const RERANKERS: readonly Reranker[] = [
-  // 500 keypoints on 512 px: ~45 ms to describe, ~5–7 ms per verified pair (docs/quality.md).
-  orbReranker({ id: 'orb-ransac@1', sizePx: 512, maxKeypoints: 500, fastThreshold: 20, depth: 32 }),
+  // 500 keypoints on pictures of 256–512 px: ~45 ms to describe, ~5–7 ms per verified pair (docs/quality.md).
+  orbReranker({ id: 'orb-ransac@1', sizePx: 512, minPx: 256, maxKeypoints: 500, fastThreshold: 20, depth: 32 }),
 ];
 
 /** Every registered reranker. */
