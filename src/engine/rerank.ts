@@ -20,13 +20,13 @@ export async function rerank(
   ctx: EngineContext, instance: Instance, reranker: Reranker, query: Uint8Array, hits: readonly ScoredHit[], cache: Map<number, number>,
 ): Promise<ScoredHit[]> {
   const head = hits.slice(0, reranker.depth);
-  const todo = head.map((h) => h.label).filter((l) => !cache.has(l));
+  const todo = head.map((h, i) => ({ label: h.label, mirror: i < reranker.mirrorDepth })).filter((t) => !cache.has(t.label));
   if (todo.length > 0) {
-    const blobs = await ctx.store.getVectors(reranker.id, todo);
-    for (const label of todo) {
+    const blobs = await ctx.store.getVectors(reranker.id, todo.map((t) => t.label));
+    for (const { label, mirror } of todo) {
       const blob = blobs.get(label);
       // An image added before the instance had its reranker has no local features: no evidence.
-      cache.set(label, blob instanceof Uint8Array ? (await reranker.verify(query, blob)).confidence : 0);
+      cache.set(label, blob instanceof Uint8Array ? (await reranker.verify(query, blob, mirror)).confidence : 0);
     }
   }
   const verified = head

@@ -26,9 +26,11 @@ export interface Reranker {
   readonly description: string;
   /** How many of the global ranking's first candidates are verified. */
   readonly depth: number;
+  /** How many of those are also matched against the query's mirror image (it doubles their cost). */
+  readonly mirrorDepth: number;
   describe(img: DecodedImage, region: Box, form: 'database' | 'query'): Promise<Uint8Array>;
-  /** Verify a query blob (either form) against a database blob. Deterministic. */
-  verify(query: Uint8Array, candidate: Uint8Array): Promise<RerankEvidence>;
+  /** Verify a query blob (either form; `mirror` false skips its mirror set) against a database blob. Deterministic. */
+  verify(query: Uint8Array, candidate: Uint8Array, mirror?: boolean): Promise<RerankEvidence>;
 }
 
 /**
@@ -43,7 +45,7 @@ export function inlierConfidence(inliers: number): number {
 const MIN_INLIERS = 12;
 const INLIER_SCALE = 10;
 
-function mirror(grey: { data: Uint8Array; width: number; height: number }) {
+function mirrorImage(grey: { data: Uint8Array; width: number; height: number }) {
   const { data, width, height } = grey;
   const out = new Uint8Array(data.length);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = data[y * width + width - 1 - x];
@@ -51,11 +53,12 @@ function mirror(grey: { data: Uint8Array; width: number; height: number }) {
 }
 
 /** An ORB + RANSAC-homography reranker with its feature budget and picture size. */
-export function orbReranker(opts: { id: string; sizePx: number; minPx: number; depth: number } & OrbOptions): Reranker {
+export function orbReranker(opts: { id: string; sizePx: number; minPx: number; depth: number; mirrorDepth: number } & OrbOptions): Reranker {
   return {
     id: opts.id,
     description: `ORB local features (${opts.maxKeypoints} keypoints on grey, ${opts.minPx}–${opts.sizePx} px), ratio-test matching and a RANSAC homography; verifies the first ${opts.depth} candidates`,
     depth: opts.depth,
+    mirrorDepth: opts.mirrorDepth,
     async describe(img, region, form) {
       // Native resolution where possible, so a crop keeps its source's scale: shrink to at most
       // sizePx, enlarge only up to minPx (ORB needs a 31 px border and finds little on tiny pictures).
@@ -66,13 +69,14 @@ export function orbReranker(opts: { id: string; sizePx: number; minPx: number; d
       const raw = await toRaw(img, { box: region, width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)), fit: 'fill', grey: true });
       const grey = { data: raw.data, width: raw.width, height: raw.height };
       const sets = [await extractOrb(grey, opts)];
-      if (form === 'query') sets.push(await extractOrb(mirror(grey), opts));
+      if (form === 'query') sets.push(await extractOrb(mirrorImage(grey), opts));
       return serialiseLocalFeatureSets(sets);
     },
-    async verify(query, candidate) {
+    async verify(query, candidate, mirror = true) {
       const c = deserialiseLocalFeatures(candidate);
       let best = { matches: 0, inliers: 0 };
-      for (const q of deserialiseLocalFeatureSets(query)) {
+      const sets = deserialiseLocalFeatureSets(query);
+      for (const q of mirror ? sets : sets.slice(0, 1)) {
         const v = await verifyGeometry(q, c, VERIFY_DEFAULTS);
         if (v.inliers > best.inliers || (v.inliers === best.inliers && v.matches > best.matches)) best = v;
         // The unmirrored set already proves it: skip the mirror's cost.

@@ -5,7 +5,7 @@ import { orbReranker, type Reranker } from './reranker.js';
 
 const RERANKERS: readonly Reranker[] = [
   // 500 keypoints on pictures of 256–512 px: ~45 ms to describe, ~5–7 ms per verified pair (docs/quality.md).
-  orbReranker({ id: 'orb-ransac@1', sizePx: 512, minPx: 256, maxKeypoints: 500, fastThreshold: 20, depth: 32 }),
+  orbReranker({ id: 'orb-ransac@1', sizePx: 512, minPx: 256, maxKeypoints: 500, fastThreshold: 20, depth: 32, mirrorDepth: 8 }),
 ];
 
 /** Every registered reranker. */
