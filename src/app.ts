@@ -2,11 +2,11 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, type Logger } from './api/logger.js';
-import { startServer, type RunningServer } from './api/server.js';
+import { createLogger, startServer, type Logger, type RunningServer } from './api/index.js';
 import type { Config } from './config.js';
+import type { Clock } from './domain/index.js';
 import { createEngine, type Engine } from './engine/index.js';
-import { BlobStore, SqliteStore, lockDataDir } from './store/index.js';
+import { BlobStore, SqliteStore, ThumbnailCache, lockDataDir } from './store/index.js';
 import { createVision } from './vision/index.js';
 
 export interface App {
@@ -19,15 +19,17 @@ export interface App {
 
 /** Open the data directory and build the engine (no network). */
 export async function openEngine(config: Config, log: Logger = createLogger(config.logLevel)): Promise<{ engine: Engine; log: Logger }> {
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const unlock = lockDataDir(config.dataDir);
   let inner: Engine;
   try {
     inner = await createEngine({
       store: new SqliteStore(join(config.dataDir, 'tusou.db')),
       blobs: new BlobStore(join(config.dataDir, 'originals')),
+      thumbnails: new ThumbnailCache(join(config.dataDir, 'thumbnails')),
       vision: createVision(),
       indexDir: join(config.dataDir, 'indexes'),
+      tasks: { dir: join(config.dataDir, 'tasks'), buckets: config.buckets },
       options: { image: config.image, defaults: config.defaults, search: config.search, index: config.index },
     });
   } catch (err) {
@@ -42,16 +44,24 @@ export async function openEngine(config: Config, log: Logger = createLogger(conf
     },
   };
   for (const r of engine.startup) log.info(r, 'index ready');
+  for (const t of engine.interruptedTasks) log.warn({ taskId: t.id, instance: t.instance, kind: t.kind }, 'task interrupted by the last shutdown, marked failed');
   return { engine, log };
 }
 
-/** Build everything and start serving. */
-export async function createApp(config: Config, log?: Logger): Promise<App> {
+/** Build everything and start serving. `options.now` is the clock request signatures are checked against. */
+export async function createApp(config: Config, log?: Logger, options: { now?: Clock } = {}): Promise<App> {
   const opened = await openEngine(config, log);
   const { engine } = opened;
-  const server = await startServer(engine, {
-    host: config.host, port: config.port, bodyMaxBytes: config.bodyMaxBytes, accessKey: config.accessKey, log: opened.log,
-  });
+  let server: RunningServer;
+  try {
+    server = await startServer(engine, {
+      host: config.host, port: config.port, bodyMaxBytes: config.bodyMaxBytes, accessKey: config.accessKey, log: opened.log,
+      dataDir: config.dataDir, aliyun: config.aliyun, tls: config.tls, maxPictureBytes: config.image.maxBytes, now: options.now,
+    });
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
   opened.log.info({ url: server.url }, 'tusou is serving');
   return {
     config, engine, log: opened.log, server,

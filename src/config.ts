@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 
 export interface Config {
   host: string;
@@ -12,7 +12,7 @@ export interface Config {
   /** The bootstrap access key; without one tusou listens on loopback only. */
   accessKey?: { id: string; secret: string };
   image: { maxBytes: number; minPx: number; maxPx: number };
-  /** Largest request body accepted (a 4 MB picture in base64 is about 5.6 MB). */
+  /** Largest request body accepted (a 4 MiB picture as base64 in a form body is about 5.9 MB). */
   bodyMaxBytes: number;
   defaults: { descriptor: string; capacity: number };
   search: {
@@ -24,6 +24,33 @@ export interface Config {
     snapshotEvery: number;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The Alibaba-compatible API (docs/aliyun.md). */
+  aliyun: {
+    /** Reported as Detail.Instance.Region (TUSOU_REGION). */
+    region: string;
+    /** Largest allowed clock skew of a signed request, in seconds (TUSOU_SIGNATURE_WINDOW_S). */
+    signatureWindowS: number;
+    /** Most nonces remembered for replay protection (TUSOU_NONCE_CACHE_MAX). */
+    nonceCacheMax: number;
+    /** Fetch PicContent URLs that tusou did not issue (TUSOU_FETCH_URLS, default false). */
+    fetchUrls: boolean;
+    /** Let fetched URLs resolve to private, loopback or link-local addresses (TUSOU_FETCH_PRIVATE_URLS, default false). */
+    fetchPrivateUrls: boolean;
+    /** host[:port] the *Advance uploads go to, when the request's Host cannot be used (TUSOU_UPLOAD_HOST). */
+    uploadHost?: string;
+    /** How long an uploaded temporary picture is kept before use, in seconds (TUSOU_UPLOAD_TTL_S). */
+    uploadTtlS: number;
+  };
+  /** The TLS side of the listening port (used by the *Advance uploads). */
+  tls: {
+    /** PEM files of a certificate to use instead of the generated self-signed one (TUSOU_TLS_CERT/TUSOU_TLS_KEY). */
+    certFile?: string;
+    keyFile?: string;
+    /** Extra DNS names / IPs for the generated certificate (TUSOU_TLS_HOSTS, comma-separated). */
+    hosts: string[];
+  };
+  /** Bucket name → absolute local folder, for IncreaseInstance (TUSOU_BUCKETS=name=/abs/dir,…). */
+  buckets: Readonly<Record<string, string>>;
 }
 
 /** A configuration error: the message names the key, what it needs and what it got. */
@@ -42,6 +69,31 @@ function int(src: Source, key: string, def: number, min: number, max: number): n
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(key, `an integer in ${min}..${max}`, raw);
   return n;
+}
+
+function bool(src: Source, key: string, def: boolean): boolean {
+  const raw = src[key];
+  if (raw === undefined || raw === '') return def;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(key, 'true or false', raw);
+}
+
+/** Parse `name=/abs/dir,name2=/abs/dir2`; names as OSS bucket names, folders absolute. */
+function buckets(src: Source): Record<string, string> {
+  const raw = src.TUSOU_BUCKETS;
+  const out: Record<string, string> = {};
+  if (!raw) return out;
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    const name = part.slice(0, eq);
+    const dir = part.slice(eq + 1);
+    if (eq < 1 || !/^[a-z0-9][a-z0-9-]{1,62}$/.test(name) || !isAbsolute(dir)) {
+      throw new ConfigError('TUSOU_BUCKETS', 'a comma-separated list of bucket=/absolute/folder (bucket: 2..63 of [a-z0-9-])', part);
+    }
+    out[name] = resolve(dir);
+  }
+  return out;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -88,10 +140,40 @@ export function loadConfig(env: Source = process.env, overrides: Source = {}): C
     dataDir: resolve(src.TUSOU_DATA_DIR || './data'),
     accessKey: id && secret ? { id, secret } : undefined,
     image: { maxBytes, minPx, maxPx },
-    bodyMaxBytes: int(src, 'TUSOU_BODY_MAX_BYTES', Math.ceil(maxBytes * 1.4) + 64 * 1024, 1024, 1024 * 1024 * 1024),
+    // Base64 (4/3) percent-encoded in a form body (+ and / become 3 bytes) is ~1.42× the picture;
+    // 2× leaves room for the other fields (aliyun-imagesearch-api.md §2.5 asks for ≥ 8 MiB).
+    bodyMaxBytes: int(src, 'TUSOU_BODY_MAX_BYTES', maxBytes * 2 + 64 * 1024, 1024, 1024 * 1024 * 1024),
     defaults: { descriptor: src.TUSOU_DEFAULT_DESCRIPTOR || 'colour-hist-rgb512@1', capacity: int(src, 'TUSOU_DEFAULT_CAPACITY', 1_000_000, 1, 1_000_000_000) },
     search: { exactMaxCandidates: int(src, 'TUSOU_EXACT_MAX_CANDIDATES', 5000, 0, 100_000_000) },
     index: { snapshotEvery: int(src, 'TUSOU_SNAPSHOT_EVERY', 10_000, 1, 100_000_000) },
     logLevel,
+    aliyun: {
+      region: src.TUSOU_REGION || 'cn-shanghai',
+      signatureWindowS: int(src, 'TUSOU_SIGNATURE_WINDOW_S', 900, 1, 86_400),
+      nonceCacheMax: int(src, 'TUSOU_NONCE_CACHE_MAX', 100_000, 100, 100_000_000),
+      fetchUrls: bool(src, 'TUSOU_FETCH_URLS', false),
+      fetchPrivateUrls: bool(src, 'TUSOU_FETCH_PRIVATE_URLS', false),
+      uploadHost: uploadHost(src),
+      uploadTtlS: int(src, 'TUSOU_UPLOAD_TTL_S', 600, 1, 86_400),
+    },
+    tls: tls(src),
+    buckets: Object.freeze(buckets(src)),
   });
+}
+
+function uploadHost(src: Source): string | undefined {
+  const v = src.TUSOU_UPLOAD_HOST;
+  if (!v) return undefined;
+  // Split into {Bucket}.{Endpoint} for the SDK (aliyun-imagesearch-api.md §7), so a dot is needed.
+  if (!/^[A-Za-z0-9-]+\.[A-Za-z0-9.-]+(:\d{1,5})?$/.test(v)) throw new ConfigError('TUSOU_UPLOAD_HOST', 'host[:port] with at least one dot (an IPv4 address or a DNS name)', v);
+  return v;
+}
+
+function tls(src: Source): Config['tls'] {
+  const certFile = src.TUSOU_TLS_CERT || undefined;
+  const keyFile = src.TUSOU_TLS_KEY || undefined;
+  if (Boolean(certFile) !== Boolean(keyFile)) throw new ConfigError('TUSOU_TLS_KEY', 'set together with TUSOU_TLS_CERT', keyFile ? '(set)' : '(unset)');
+  const hosts = (src.TUSOU_TLS_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  for (const h of hosts) if (!isIP(h) && !/^[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(h)) throw new ConfigError('TUSOU_TLS_HOSTS', 'comma-separated DNS names or IP addresses', h);
+  return { certFile: certFile && resolve(certFile), keyFile: keyFile && resolve(keyFile), hosts };
 }

@@ -4,12 +4,13 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createApp, openEngine } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { formatRegion, isTusouError } from '../domain/index.js';
-import type { Engine } from '../engine/index.js';
+import { DEFAULT_THUMBNAIL_PX, type Engine } from '../engine/index.js';
+import { contactSheetHtml } from './contact-sheet.js';
 import { importFolder, type KeyScheme } from './import-folder.js';
 
 const program = new Command('tusou')
@@ -55,7 +56,7 @@ program.command('serve')
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));
-    process.stdout.write(`tusou is serving at ${app.server?.url}/  (REST API: ${app.server?.url}/api/v1, OpenAPI: ${app.server?.url}/api/v1/openapi.json)\n`);
+    process.stdout.write(`tusou is serving at ${app.server?.url}/  (Alibaba-compatible API: POST /, REST API: ${app.server?.url}/api/v1, OpenAPI: ${app.server?.url}/api/v1/openapi.json)\n`);
   });
 
 const instance = program.command('instance').description('manage instances');
@@ -79,6 +80,31 @@ instance.command('delete <name>').action((name: string) => withEngine(async (e) 
   await e.deleteInstance(name);
   process.stdout.write(`deleted ${name}\n`);
 }));
+
+program.command('reindex <instance>')
+  .description('describe every image again from its kept original (new descriptor, metric or index)')
+  .option('--descriptor <id>', 'feature descriptor')
+  .option('--metric <metric>', 'cosine, l2, l1, hamming or jaccard')
+  .option('--index <spec>', 'flat or hnsw:m=16,efc=100,ef=100')
+  .action((name: string, o: { descriptor?: string; metric?: string; index?: string }) => withEngine(async (e) => {
+    const res = await e.reindex(name, o, (done, total) => process.stderr.write(`\rreindexing ${done}/${total}`));
+    process.stderr.write('\n');
+    process.stdout.write(`reindexed ${res.instance.name}: ${res.images} images (${res.instance.descriptor}, ${res.instance.metric}, ${res.instance.index}), ${res.failed.length} failed\n`);
+    for (const f of res.failed) process.stdout.write(`  ${f.productId}/${f.picName}: ${f.reason}\n`);
+  }));
+
+program.command('check')
+  .description('verify store, indexes and kept originals agree (exit 4 when not)')
+  .option('--repair', 'fix what can be fixed: index entries, missing vectors, orphaned originals')
+  .action((o: { repair?: boolean }) => withEngine(async (e) => {
+    const r = await e.check({ repair: Boolean(o.repair) });
+    for (const c of r.instances) {
+      process.stdout.write(`${c.instance}: ${c.images} images, ${c.indexed} indexed; ${c.missingFromIndex} missing from the index, ${c.extraInIndex} extra in the index, ${c.withoutVector} without a vector, ${c.missingOriginals.length} originals missing\n`);
+      for (const k of c.missingOriginals) process.stdout.write(`  original missing: ${k.productId}/${k.picName}\n`);
+    }
+    process.stdout.write(`${r.orphanedOriginals} orphaned originals\n${r.ok ? 'ok' : r.repaired ? 'repaired what could be repaired' : 'problems found (run with --repair)'}\n`);
+    if (!r.ok && !r.repaired) process.exitCode = 4;
+  }));
 
 program.command('add <instance> <file>')
   .description('add one picture')
@@ -126,13 +152,39 @@ program.command('search <instance> <image>')
   .option('--no-crop', 'describe the whole picture')
   .option('--region <x1,x2,y1,y2>', 'describe this box')
   .option('--json', 'print JSON')
-  .action((inst: string, image: string, o: { num: string; start: string; filter?: string; categoryId?: string; crop: boolean; region?: string; json?: boolean }) => withEngine(async (e) => {
-    const res = await e.searchByPicture(inst, { ...o, bytes: await readFile(image) });
+  .option('--html <file>', 'also write a self-contained contact sheet: the query with its regions drawn and the hits as thumbnails')
+  .action((inst: string, image: string, o: { num: string; start: string; filter?: string; categoryId?: string; crop: boolean; region?: string; json?: boolean; html?: string }) => withEngine(async (e) => {
+    const bytes = await readFile(image);
+    const res = await e.searchByPicture(inst, { ...o, bytes });
+    if (o.html) {
+      const html = contactSheetHtml({
+        instance: inst, queryName: basename(image), createdAt: new Date(),
+        // 1024 px keeps the page light; the boxes are scaled with the picture.
+        queryPng: (await e.annotateQuery(bytes, res.query, { maxPx: 1024 })).png,
+        region: res.query.region, categoryId: res.query.categoryId, docsFound: res.docsFound,
+        hits: await Promise.all(res.hits.map(async (h) => ({
+          productId: h.image.productId, picName: h.image.picName, categoryId: h.image.categoryId, score: h.score,
+          customContent: h.image.customContent, thumbnail: await e.thumbnail(inst, h.image, DEFAULT_THUMBNAIL_PX),
+        }))),
+      });
+      await writeFile(o.html, html);
+      process.stderr.write(`wrote ${o.html}\n`);
+    }
     if (o.json) {
       process.stdout.write(`${JSON.stringify({ docsFound: res.docsFound, query: res.query, hits: res.hits.map((h) => ({ productId: h.image.productId, picName: h.image.picName, score: h.score })) }, null, 2)}\n`);
       return;
     }
     process.stdout.write(`${res.docsFound} candidates; query region ${formatRegion(res.query.region)}, category ${res.query.categoryId}\n`);
+    res.hits.forEach((h, i) => process.stdout.write(`${String(i + 1).padStart(3)}  ${h.score.toFixed(4)}  ${h.image.productId}  ${h.image.picName}\n`));
+  }));
+
+program.command('search-text <instance> <text>')
+  .description('search by text (detected objects, categories, names, custom content, attributes)')
+  .option('--num <n>', 'results (1..100)', '10')
+  .option('--filter <expr>', 'filter expression')
+  .action((inst: string, text: string, o: { num: string; filter?: string }) => withEngine(async (e) => {
+    const res = await e.searchByText(inst, { text, ...o });
+    process.stdout.write(`${res.docsFound} matches\n`);
     res.hits.forEach((h, i) => process.stdout.write(`${String(i + 1).padStart(3)}  ${h.score.toFixed(4)}  ${h.image.productId}  ${h.image.picName}\n`));
   }));
 
@@ -149,6 +201,36 @@ program.command('export <instance>')
     }
     if (o.out) await new Promise((resolve) => (out as ReturnType<typeof createWriteStream>).end(resolve));
     process.stderr.write(`exported ${n} images\n`);
+  }));
+
+const keys = program.command('keys').description('access keys that sign requests to the Alibaba-compatible API');
+keys.command('create')
+  .description('create a key; its secret is printed once and never again')
+  .option('--description <text>', 'what the key is for')
+  .option('--json', 'print JSON')
+  .action((o: { description?: string; json?: boolean }) => withEngine(async (e) => {
+    const k = await e.createAccessKey({ description: o.description });
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify({ accessKeyId: k.id, accessKeySecret: k.secret, description: k.description })}\n`);
+      return;
+    }
+    process.stdout.write(`AccessKeyId:     ${k.id}\nAccessKeySecret: ${k.secret}\n(the secret is shown only now; store it safely)\n`);
+  }));
+keys.command('list')
+  .description('list keys (never their secrets)')
+  .action(() => withEngine(async (e) => {
+    const boot = config().accessKey;
+    if (boot) process.stdout.write(`${boot.id}\tactive\t(bootstrap key from TUSOU_ACCESS_KEY_ID)\n`);
+    for (const k of await e.listAccessKeys()) {
+      const state = k.revokedAt === undefined ? 'active' : `revoked ${new Date(k.revokedAt).toISOString()}`;
+      process.stdout.write(`${k.id}\t${state}\tcreated ${new Date(k.createdAt).toISOString()}\t${k.description}\n`);
+    }
+  }));
+keys.command('revoke <id>')
+  .description('revoke a key at once (the bootstrap key is revoked by removing it from the configuration)')
+  .action((id: string) => withEngine(async (e) => {
+    await e.revokeAccessKey(id);
+    process.stdout.write(`revoked ${id}\n`);
   }));
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -62,6 +62,14 @@ export const ERRORS = {
     status: 409, aliyun: 'InstanceOverQuota', aliyunStatus: 400,
     message: (p) => `instance ${p.name} is full: its capacity is ${p.capacity} images`,
   }),
+  INSTANCE_REINDEX_REQUIRED: entry<{ name: string; descriptor: string }>({
+    status: 409, aliyun: 'InstanceStatusError',
+    message: (p) => `instance ${p.name} uses descriptor ${p.descriptor}, which this version of tusou does not have; reindex it with another descriptor (tusou reindex ${p.name} --descriptor ID)`,
+  }),
+  INSTANCE_BUSY: entry<{ name: string }>({
+    status: 503, aliyun: 'InstanceStatusError', aliyunStatus: 409,
+    message: (p) => `instance ${p.name} is switching to a new descriptor; retry in a moment`,
+  }),
   INSTANCE_OPERATION_UNSUPPORTED: entry<{ name: string; serviceType: string; operation: string }>({
     status: 400, aliyun: 'UnsupportedInstanceType', aliyunStatus: 500,
     message: (p) => `${p.operation} is not available on instance ${p.name} (service type ${p.serviceType})`,
@@ -122,7 +130,7 @@ export const ERRORS = {
   }),
   IMAGE_FORMAT_UNSUPPORTED: entry<{ format: string }>({
     status: 415, aliyun: 'UnsupportedPicFormat', aliyunStatus: 400,
-    message: (p) => `picture format ${p.format} is not supported; use JPEG, PNG, WebP, GIF, BMP or TIFF`,
+    message: (p) => `picture format ${p.format} is not supported; use JPEG, PNG, WebP, GIF, TIFF or AVIF`,
   }),
   IMAGE_CORRUPT: entry<{ format: string; reason: string }>({
     status: 400, aliyun: 'InvalidPicContent',
@@ -136,6 +144,14 @@ export const ERRORS = {
     status: 400, aliyun: 'InvalidPicUrl',
     message: (p) => `picture URL ${p.url} was not fetched: ${p.reason}`,
   }),
+  IMAGE_URL_TIMEOUT: entry<{ url: string; timeoutMs: number }>({
+    status: 400, aliyun: 'TimeoutForTransferImage',
+    message: (p) => `picture URL ${p.url} did not deliver the picture within ${p.timeoutMs} ms`,
+  }),
+  UPLOAD_POLICY_INVALID: entry<{ reason: string }>({
+    status: 403, aliyun: 'InvalidPolicyDocument', aliyunStatus: 400,
+    message: (p) => `the upload was refused: ${p.reason}`,
+  }),
 
   // -- search
   FILTER_SYNTAX: entry<{ position: number; expected: string; got: string }>({
@@ -147,7 +163,8 @@ export const ERRORS = {
     message: (p) => `Filter is invalid: ${p.reason}`,
   }),
   NUM_INVALID: entry<{ got: string }>({
-    status: 400, aliyun: (p) => (/^\d+$/.test(p.got) && Number(p.got) > 100 ? 'OverflowMaxReturnNum' : 'InvalidNumParameter'),
+    // `got` is shown() output, so a string parameter arrives quoted ("101").
+    status: 400, aliyun: (p) => (/^"?\d+"?$/.test(p.got) && Number(p.got.replace(/"/g, '')) > 100 ? 'OverflowMaxReturnNum' : 'InvalidNumParameter'),
     message: (p) => `Num must be an integer in 1..100; got ${p.got}`,
   }),
   START_INVALID: entry<{ got: string }>({
@@ -192,6 +209,10 @@ export const ERRORS = {
   AUTH_KEY_NOT_FOUND: entry<{ accessKeyId: string }>({
     status: 404, aliyun: 'InvalidAccessKeyId.NotFound',
     message: (p) => `access key ${p.accessKeyId} does not exist`,
+  }),
+  AUTH_KEY_REVOKED: entry<{ accessKeyId: string }>({
+    status: 401, aliyun: 'InvalidAccessKeyId.Inactive', aliyunStatus: 400,
+    message: (p) => `access key ${p.accessKeyId} was revoked`,
   }),
   AUTH_SIGNATURE_MISMATCH: entry({
     status: 400, aliyun: 'SignatureDoesNotMatch',
@@ -238,6 +259,18 @@ export const ERRORS = {
   PATH_INVALID: entry<{ path: string; reason: string }>({
     status: 400, aliyun: 'Console.BadRequest',
     message: (p) => `path ${JSON.stringify(p.path)} is not allowed: ${p.reason}`,
+  }),
+  TASK_INTERRUPTED: entry<{ reason: string }>({
+    status: 500, aliyun: 'Console.InternalError',
+    message: (p) => `the task was interrupted: ${p.reason}`,
+  }),
+  INCREMENT_LINE_INVALID: entry<{ line: number; reason: string }>({
+    status: 400, aliyun: 'InvalidMetaItem',
+    message: (p) => `increment.meta line ${p.line} is invalid: ${p.reason}`,
+  }),
+  INCREMENT_ALL_FAILED: entry<{ failed: number }>({
+    status: 400, aliyun: 'InvalidMetaItem',
+    message: (p) => `all ${p.failed} lines of increment.meta failed; see the error file`,
   }),
 
   // -- server side

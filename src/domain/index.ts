@@ -5,3 +5,6 @@ export * from './errors.js';
 export * from './filter.js';
 export * from './validate.js';
 export * from './metric.js';
+export * from './vocabulary.js';
+export * from './access-keys.js';
+export * from './tasks.js';

@@ -3,7 +3,7 @@
 
 import {
   DEFAULT_ATTRIBUTES, validateAttributes, validatePicName, validateProductId,
-  type AttributeInput, type ImageRecord,
+  type AttributeInput, type ImageRecord, type Vector,
 } from '../domain/index.js';
 import type { EngineContext } from './context.js';
 import { removeBlobs } from './instances.js';
@@ -44,14 +44,23 @@ export async function addImage(ctx: EngineContext, instanceName: string, input: 
       sha256: decoded.sha256, bytes: decoded.bytes.length,
       createdAt: existing?.createdAt ?? now, updatedAt: now,
     };
-    const vectors = { [instance.descriptor]: analysis.vector, ...(instance.reranker && analysis.local ? { [instance.reranker]: analysis.local } : {}) };
+    const vectors: Record<string, Vector> = { [instance.descriptor]: analysis.vector };
+    if (instance.reranker && analysis.local) vectors[instance.reranker] = analysis.local;
+    const target = ctx.reindexing.get(instance.name);
+    if (target && target !== instance.descriptor) {
+      // A reindex is moving this instance to `target`: store that vector too, so nothing is missed.
+      vectors[target] = (await ctx.vision.analyse(decoded, { descriptor: target, detect: false, region: analysis.region })).vector;
+    }
     const put = await ctx.store.putImage(instance.name, record, vectors, instance.capacity);
     const index = ctx.indexes.get(instance.name);
     if (put.replaced !== undefined) index.remove(put.replaced);
-    index.add(put.label, analysis.vector);
+    const indexed = vectors[ctx.indexes.descriptorOf(instance.name) ?? instance.descriptor];
+    if (indexed) index.add(put.label, indexed);
     ctx.indexes.touched(instance, put.replaced !== undefined ? 2 : 1);
+    const image = { ...record, label: put.label };
+    await ctx.texts.upsert(instance.name, image, put.replaced);
     if (put.orphanedBlob) await removeBlobs(ctx, [put.orphanedBlob]);
-    return { image: { ...record, label: put.label }, replaced: put.replaced !== undefined };
+    return { image, replaced: put.replaced !== undefined };
   } finally {
     const n = (ctx.pinned.get(decoded.sha256) ?? 1) - 1;
     if (n > 0) ctx.pinned.set(decoded.sha256, n);

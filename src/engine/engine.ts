@@ -2,9 +2,14 @@
 // APIs and the CLI are thin adapters over it. It owns write order (store, then index) and the
 // start-up reconciliation of every index with the store.
 
-import { TusouError, validateInstanceName, type Clock, type ImageKey, type ImageRecord } from '../domain/index.js';
-import type { BlobStore, Store } from '../store/index.js';
-import type { Vision } from '../vision/index.js';
+import { dirname, join } from 'node:path';
+import {
+  TusouError, validateInstanceName, type AccessKey, type AccessKeyInfo, type Clock, type ImageKey, type ImageRecord, type Instance,
+  type Task, type TaskKind, type TaskPage,
+} from '../domain/index.js';
+import type { AnnotatedPicture } from '../imaging/index.js';
+import { ThumbnailCache, type BlobStore, type Store } from '../store/index.js';
+import { hasExtractor, listExtractors, successorOf, type Vision } from '../vision/index.js';
 import { addImage, type AddImageInput, type AddImageResult } from './add-image.js';
 import { comparePictures, type CompareResult } from './compare.js';
 import type { EngineContext, EngineOptions } from './context.js';
@@ -12,22 +17,41 @@ import {
   deleteImages, exportImages, findImage, getImage, getOriginal, updateImage, type DeleteInput, type KeyInput,
 } from './images.js';
 import { IndexRegistry, type OpenReport } from './index-registry.js';
+import { TextIndexes } from './text-indexes.js';
 import {
   createInstance, deleteInstance, getInstanceDetail, listInstances, type CreateInstanceInput, type InstanceDetail,
 } from './instances.js';
 import type { PictureInput } from './picture.js';
+import { annotateQuery, annotatedImage, thumbnail, type RenderOptions, type Thumbnail } from './render.js';
+import { reindex, type ReindexInput, type ReindexResult } from './reindex.js';
+import { check, type CheckReport } from './check.js';
 import {
-  searchByFilter, searchByImage, searchByPicture, type SearchByPictureInput, type SearchOptions, type SearchResult,
+  searchByFilter, searchByImage, searchByPicture, searchByText,
+  type SearchByPictureInput, type SearchByTextInput, type SearchHit, type SearchOptions, type SearchResult,
 } from './search.js';
 import type { AttributeInput } from '../domain/index.js';
+import { createAccessKey, findAccessKey, listAccessKeys, revokeAccessKey } from './access-keys.js';
+import { TaskRunner, type IncrementInput, type TaskFileRole, type TaskHooks, type TaskListInput, type TaskOptions } from './tasks.js';
+
+export interface DescriptorInfo {
+  id: string;
+  kind: 'float' | 'binary';
+  dim: number;
+  metric: string;
+  description: string;
+}
 
 export interface EngineDeps {
   store: Store;
   blobs: BlobStore;
+  /** Generated thumbnails; default: a `thumbnails` directory beside the originals' directory. */
+  thumbnails?: ThumbnailCache;
   vision: Vision;
   /** Directory for index snapshots. */
   indexDir: string;
   options: EngineOptions;
+  /** Task files and bucket folders; default: `tasks/` next to `indexDir`, no buckets. */
+  tasks?: TaskOptions;
   now?: Clock;
 }
 
@@ -35,6 +59,8 @@ export interface Engine {
   createInstance(input: CreateInstanceInput): Promise<InstanceDetail>;
   listInstances(): Promise<InstanceDetail[]>;
   getInstance(name: string): Promise<InstanceDetail>;
+  /** The instance's settings, without counting its images (cheap, for every request). */
+  instanceInfo(name: string): Promise<Instance>;
   deleteInstance(name: string): Promise<void>;
   addImage(instance: string, input: AddImageInput): Promise<AddImageResult>;
   getImage(instance: string, key: KeyInput): Promise<ImageRecord>;
@@ -44,15 +70,41 @@ export interface Engine {
   deleteImages(instance: string, input: DeleteInput): Promise<ImageKey[]>;
   searchByPicture(instance: string, input: SearchByPictureInput): Promise<SearchResult>;
   searchByImage(instance: string, key: KeyInput, options: SearchOptions): Promise<SearchResult>;
+  searchByText(instance: string, input: SearchByTextInput): Promise<{ docsFound: number; hits: SearchHit[] }>;
   searchByFilter(instance: string, options: Pick<SearchOptions, 'num' | 'start' | 'filter' | 'categoryId'>): Promise<{ docsFound: number; images: ImageRecord[] }>;
   compare(instance: string, a: PictureInput, b: PictureInput): Promise<CompareResult>;
   exportImages(instance: string): AsyncIterable<ImageRecord>;
+  thumbnail(instance: string, key: KeyInput, size?: unknown): Promise<Thumbnail>;
+  annotatedImage(instance: string, key: KeyInput, opts?: RenderOptions): Promise<AnnotatedPicture>;
+  annotateQuery(bytes: Buffer, query: SearchResult['query'], opts?: RenderOptions): Promise<AnnotatedPicture>;
+  /** Re-describe every image of an instance from its kept original (new descriptor, metric or index). */
+  reindex(instance: string, input: ReindexInput, onProgress?: (done: number, total: number) => void): Promise<ReindexResult>;
+  /** Verify store ↔ index ↔ kept originals; with `repair`, fix what can be fixed. */
+  check(opts: { repair: boolean }): Promise<CheckReport>;
+  /** The descriptors an instance can be created with. */
+  descriptors(): DescriptorInfo[];
+  /** Start a background metadata export (DumpMeta). */
+  startExport(instance: string, hooks?: TaskHooks): Promise<Task>;
+  /** Start a background `increment.meta` batch (IncreaseInstance). */
+  startIncrement(instance: string, input: IncrementInput, hooks?: TaskHooks): Promise<Task>;
+  listTasks(instance: string, kind: TaskKind, input: TaskListInput): Promise<TaskPage & { pageNumber: number; pageSize: number }>;
+  /** The file a task wrote (its export or its error list), if any. */
+  getTaskFile(id: number, role: TaskFileRole): Promise<{ task: Task; path: string } | undefined>;
+  /** Resolves when no background task is running. */
+  waitForTasks(): Promise<void>;
+  /** Create an access key; its secret is only ever returned here. */
+  createAccessKey(input?: { description?: unknown }): Promise<AccessKey>;
+  listAccessKeys(): Promise<AccessKeyInfo[]>;
+  revokeAccessKey(id: string): Promise<void>;
+  findAccessKey(id: string): Promise<AccessKey | undefined>;
   /** Snapshot every index that changed since its last snapshot. */
   snapshot(): Promise<void>;
-  /** Snapshot, then release the store and the vision workers. */
+  /** Stop running tasks (recorded as interrupted), snapshot, then release the store and the vision workers. */
   close(): Promise<void>;
   /** What start-up did per instance. */
   readonly startup: OpenReport[];
+  /** Tasks a previous process left running, now marked failed. */
+  readonly interruptedTasks: Task[];
 }
 
 /** Build the engine and bring every instance's index up to date with the store. */
@@ -61,20 +113,43 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
   const ctx: EngineContext = {
     store: deps.store,
     blobs: deps.blobs,
+    thumbnails: deps.thumbnails ?? new ThumbnailCache(join(dirname(deps.blobs.dir), 'thumbnails')),
     vision: deps.vision,
     indexes,
+    texts: new TextIndexes(deps.store),
     options: deps.options,
     now: deps.now ?? Date.now,
     pinned: new Map(),
-    async instance(name) {
+    reindexing: new Map(),
+    async instance(name, opts = {}) {
       const valid = validateInstanceName(name);
       const instance = await deps.store.getInstance(valid);
       if (!instance) throw new TusouError('INSTANCE_NOT_FOUND', { name: valid });
+      if (!opts.anyDescriptor && !hasExtractor(instance.descriptor)) {
+        throw new TusouError('INSTANCE_REINDEX_REQUIRED', { name: instance.name, descriptor: instance.descriptor });
+      }
       return instance;
     },
   };
   const startup: OpenReport[] = [];
-  for (const instance of await deps.store.listInstances()) startup.push(await indexes.open(instance));
+  for (const instance of await deps.store.listInstances()) {
+    if (hasExtractor(instance.descriptor)) {
+      startup.push(await indexes.open(instance));
+      continue;
+    }
+    // The descriptor's version is gone (tusou was upgraded): move to its successor, re-extracting
+    // every vector from the kept originals, rather than mixing two vector spaces.
+    const successor = successorOf(instance.descriptor);
+    if (successor) {
+      const t0 = performance.now();
+      const res = await reindex(ctx, instance.name, { descriptor: successor });
+      startup.push({ instance: instance.name, source: 'rebuilt', reason: `descriptor ${instance.descriptor} replaced by ${successor}: ${res.images} images re-described, ${res.failed.length} failed`, size: res.images - res.failed.length, added: res.images, removed: 0, ms: Math.round(performance.now() - t0) });
+    } else {
+      startup.push({ instance: instance.name, source: 'rebuilt', reason: `descriptor ${instance.descriptor} is unknown; reindex this instance`, size: 0, added: 0, removed: 0, ms: 0 });
+    }
+  }
+  const tasks = new TaskRunner(ctx, deps.tasks ?? { dir: join(dirname(deps.indexDir), 'tasks'), buckets: {} });
+  const interruptedTasks = await tasks.recover();
   let closed = false;
   const snapshot = async () => {
     for (const instance of await deps.store.listInstances()) indexes.snapshot(instance);
@@ -82,9 +157,11 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
 
   return {
     startup,
+    interruptedTasks,
     createInstance: (input) => createInstance(ctx, input),
     listInstances: () => listInstances(ctx),
     getInstance: (name) => getInstanceDetail(ctx, name),
+    instanceInfo: (name) => ctx.instance(name),
     deleteInstance: (name) => deleteInstance(ctx, name),
     addImage: (instance, input) => addImage(ctx, instance, input),
     getImage: (instance, key) => getImage(ctx, instance, key),
@@ -94,13 +171,30 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     deleteImages: (instance, input) => deleteImages(ctx, instance, input),
     searchByPicture: (instance, input) => searchByPicture(ctx, instance, input),
     searchByImage: (instance, key, options) => searchByImage(ctx, instance, key, options),
+    searchByText: (instance, input) => searchByText(ctx, instance, input),
     searchByFilter: (instance, options) => searchByFilter(ctx, instance, options),
     compare: (instance, a, b) => comparePictures(ctx, instance, a, b),
     exportImages: (instance) => exportImages(ctx, instance),
+    thumbnail: (instance, key, size) => thumbnail(ctx, instance, key, size),
+    annotatedImage: (instance, key, opts) => annotatedImage(ctx, instance, key, opts),
+    annotateQuery: (bytes, query, opts) => annotateQuery(ctx, bytes, query, opts),
+    reindex: (instance, input, onProgress) => reindex(ctx, instance, input, onProgress),
+    check: (opts) => check(ctx, opts),
+    descriptors: () => listExtractors().map((e) => ({ id: e.id, kind: e.kind, dim: e.dim, metric: e.metric, description: e.description })),
+    startExport: (instance, hooks) => tasks.startExport(instance, hooks),
+    startIncrement: (instance, input, hooks) => tasks.startIncrement(instance, input, hooks),
+    listTasks: (instance, kind, input) => tasks.list(instance, kind, input),
+    getTaskFile: (id, role) => tasks.file(id, role),
+    waitForTasks: () => tasks.idle(),
+    createAccessKey: (input) => createAccessKey(ctx, input),
+    listAccessKeys: () => listAccessKeys(ctx),
+    revokeAccessKey: (id) => revokeAccessKey(ctx, id),
+    findAccessKey: (id) => findAccessKey(ctx, id),
     snapshot,
     async close() {
       if (closed) return;
       closed = true;
+      await tasks.close();
       await snapshot();
       await deps.vision.close();
       await deps.store.close();

@@ -2,7 +2,7 @@
 // reconciled with the store's labels, updated on every write, snapshotted every N changes.
 
 import { mkdirSync } from 'node:fs';
-import type { Instance } from '../domain/index.js';
+import { TusouError, type Instance } from '../domain/index.js';
 import { createIndex, deleteSnapshot, loadSnapshot, saveSnapshot, type VectorIndex } from '../index/index.js';
 import type { Store } from '../store/index.js';
 import { getExtractor } from '../vision/index.js';
@@ -20,6 +20,8 @@ export interface OpenReport {
 
 export class IndexRegistry {
   private readonly indexes = new Map<string, VectorIndex>();
+  /** The descriptor whose vectors each open index holds. */
+  private readonly descriptors = new Map<string, string>();
   private readonly changes = new Map<string, number>();
 
   constructor(private readonly store: Store, private readonly dir: string, private readonly snapshotEvery: number) {
@@ -55,6 +57,7 @@ export class IndexRegistry {
       }
     }
     this.indexes.set(instance.name, index);
+    this.descriptors.set(instance.name, instance.descriptor);
     this.changes.set(instance.name, loaded.index ? added + removed : added);
     if ((this.changes.get(instance.name) ?? 0) >= this.snapshotEvery) this.snapshot(instance);
     return {
@@ -63,11 +66,37 @@ export class IndexRegistry {
     };
   }
 
-  /** The open index of an instance (open() must have run). */
-  get(name: string): VectorIndex {
+  /** Build a fresh index of an instance from the store, without installing it. */
+  async build(instance: Instance): Promise<VectorIndex> {
+    const index = createIndex(instance.index, IndexRegistry.shapeOf(instance));
+    for await (const batch of this.store.scanVectors(instance.name, instance.descriptor)) {
+      for (const [label, v] of batch) index.add(label, v);
+    }
+    return index;
+  }
+
+  /** Replace an instance's index (after a reindex) and snapshot it. */
+  install(instance: Instance, index: VectorIndex): void {
+    this.indexes.set(instance.name, index);
+    this.descriptors.set(instance.name, instance.descriptor);
+    this.changes.set(instance.name, index.size + 1);
+    this.snapshot(instance);
+  }
+
+  /**
+   * The open index of an instance; when `descriptor` is given it must hold vectors of it.
+   * @throws INSTANCE_BUSY while the instance switches to another descriptor
+   */
+  get(name: string, descriptor?: string): VectorIndex {
     const index = this.indexes.get(name);
     if (!index) throw new Error(`index of ${name} is not open`);
+    if (descriptor !== undefined && this.descriptors.get(name) !== descriptor) throw new TusouError('INSTANCE_BUSY', { name });
     return index;
+  }
+
+  /** The descriptor whose vectors the open index of `name` holds. */
+  descriptorOf(name: string): string | undefined {
+    return this.descriptors.get(name);
   }
 
   /** Record `n` changes to an instance's index; snapshot when enough have accumulated. */
@@ -87,11 +116,8 @@ export class IndexRegistry {
 
   drop(name: string): void {
     this.indexes.delete(name);
+    this.descriptors.delete(name);
     this.changes.delete(name);
     deleteSnapshot(this.dir, name);
-  }
-
-  names(): string[] {
-    return [...this.indexes.keys()];
   }
 }

@@ -5,7 +5,7 @@ import {
   type Category, type Instance, type ServiceType,
 } from '../domain/index.js';
 import { defaultIndexSpec, validateIndexSpec } from '../index/index.js';
-import { getExtractor, getReranker } from '../vision/index.js';
+import { getExtractor, getReranker, hasExtractor } from '../vision/index.js';
 import type { EngineContext } from './context.js';
 
 export interface CreateInstanceInput {
@@ -42,7 +42,26 @@ export async function createInstance(ctx: EngineContext, input: CreateInstanceIn
   if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > 1_000_000_000) {
     throw new TusouError('PARAM_INVALID', { field: 'capacity', expected: 'an integer in 1..1000000000', got: shown(input.capacity) });
   }
-  const descriptor = input.descriptor ?? ctx.options.defaults.descriptor;
+  if (input.reranker !== undefined && input.reranker !== null && typeof input.reranker !== 'string') {
+    throw new TusouError('PARAM_INVALID', { field: 'reranker', expected: 'a reranker id such as orb-ransac@1', got: shown(input.reranker) });
+  }
+  const reranker = input.reranker ? getReranker(input.reranker).id : undefined;
+  const instance: Instance = {
+    name, serviceType, capacity, ...resolveIndexing(input, ctx.options.defaults.descriptor), createdAt: ctx.now(),
+    ...(reranker ? { reranker } : {}),
+  };
+  await ctx.store.createInstance(instance);
+  await ctx.indexes.open(instance);
+  return describeInstance(ctx, instance);
+}
+
+/**
+ * Settle descriptor, metric and index spec: the descriptor's own metric and the default spec for
+ * the shape unless given.
+ * @throws PARAM_INVALID, DESCRIPTOR_UNKNOWN, METRIC_INVALID, INDEX_SPEC_INVALID
+ */
+export function resolveIndexing(input: { descriptor?: unknown; metric?: unknown; index?: unknown }, defaultDescriptor: string): Pick<Instance, 'descriptor' | 'metric' | 'index'> {
+  const descriptor = input.descriptor ?? defaultDescriptor;
   if (typeof descriptor !== 'string') throw new TusouError('PARAM_INVALID', { field: 'descriptor', expected: 'a descriptor id', got: shown(descriptor) });
   const extractor = getExtractor(descriptor);
   const metric = validateMetric(input.metric ?? extractor.metric, extractor.kind);
@@ -50,20 +69,12 @@ export async function createInstance(ctx: EngineContext, input: CreateInstanceIn
   if (input.index !== undefined && typeof input.index !== 'string') {
     throw new TusouError('PARAM_INVALID', { field: 'index', expected: 'an index spec such as flat or hnsw:m=16', got: shown(input.index) });
   }
-  const index = validateIndexSpec(input.index ?? defaultIndexSpec(shape), shape);
-  if (input.reranker !== undefined && input.reranker !== null && typeof input.reranker !== 'string') {
-    throw new TusouError('PARAM_INVALID', { field: 'reranker', expected: 'a reranker id such as orb-ransac@1', got: shown(input.reranker) });
-  }
-  const reranker = input.reranker ? getReranker(input.reranker).id : undefined;
-  const instance: Instance = { name, serviceType, capacity, descriptor, metric, index, createdAt: ctx.now(), ...(reranker ? { reranker } : {}) };
-  await ctx.store.createInstance(instance);
-  await ctx.indexes.open(instance);
-  return describeInstance(ctx, instance);
+  return { descriptor, metric, index: validateIndexSpec(input.index ?? defaultIndexSpec(shape), shape) };
 }
 
 async function describeInstance(ctx: EngineContext, instance: Instance): Promise<InstanceDetail> {
   const counts = await ctx.store.categoryCounts(instance.name);
-  const e = getExtractor(instance.descriptor);
+  const e = hasExtractor(instance.descriptor) ? getExtractor(instance.descriptor) : { kind: 'float' as const, dim: 0 };
   return {
     ...instance,
     imageCount: [...counts.values()].reduce((a, b) => a + b, 0),
@@ -74,7 +85,7 @@ async function describeInstance(ctx: EngineContext, instance: Instance): Promise
 
 /** @throws INSTANCE_NOT_FOUND */
 export async function getInstanceDetail(ctx: EngineContext, name: string): Promise<InstanceDetail> {
-  return describeInstance(ctx, await ctx.instance(name));
+  return describeInstance(ctx, await ctx.instance(name, { anyDescriptor: true }));
 }
 
 export async function listInstances(ctx: EngineContext): Promise<InstanceDetail[]> {
@@ -83,13 +94,18 @@ export async function listInstances(ctx: EngineContext): Promise<InstanceDetail[
 
 /** Delete an instance, its images, kept originals no other instance uses, and its index. @throws INSTANCE_NOT_FOUND */
 export async function deleteInstance(ctx: EngineContext, name: string): Promise<void> {
-  const instance = await ctx.instance(name);
+  const instance = await ctx.instance(name, { anyDescriptor: true });
   const { orphanedBlobs } = await ctx.store.deleteInstance(instance.name);
   ctx.indexes.drop(instance.name);
+  ctx.texts.drop(instance.name);
   await removeBlobs(ctx, orphanedBlobs);
 }
 
-/** Delete originals no image references, except those an add in flight has pinned. */
+/** Delete originals no image references (and their thumbnails), except those an add in flight has pinned. */
 export async function removeBlobs(ctx: EngineContext, shas: Iterable<string>): Promise<void> {
-  for (const sha of shas) if (!ctx.pinned.has(sha)) await ctx.blobs.delete(sha);
+  for (const sha of shas) {
+    if (ctx.pinned.has(sha)) continue;
+    await ctx.blobs.delete(sha);
+    await ctx.thumbnails.deleteAll(sha);
+  }
 }

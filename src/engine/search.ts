@@ -7,10 +7,11 @@ import {
   validatePaging, validatePicName, validateProductId, validateScoreThreshold,
   type Box, type DetectedRegion, type ImageRecord, type Instance, type Vector,
 } from '../domain/index.js';
-import { TopK, kernelFor, type Hit } from '../index/index.js';
 import type { ImageSelection } from '../store/index.js';
 import { getExtractor, getReranker } from '../vision/index.js';
 import type { EngineContext } from './context.js';
+import { nearest } from './planner.js';
+import { tokenize } from './text-index.js';
 import { describePicture, type PictureInput } from './picture.js';
 import { rerank, type ScoredHit } from './rerank.js';
 
@@ -68,28 +69,26 @@ function plan(options: SearchOptions, categoryId: number | undefined): Plan {
   return { selection, num, start, threshold, distinct };
 }
 
-const restricted = (s: ImageSelection) => s.filter !== undefined || s.categoryId !== undefined;
+/** Keep the best-scored hit of each product (hits arrive best first). */
+async function distinctByProduct<H extends { label: number }>(ctx: EngineContext, instance: Instance, hits: H[]): Promise<H[]> {
+  const records = await ctx.store.getImagesByLabel(instance.name, hits.map((h) => h.label));
+  const seen = new Set<string>();
+  return hits.filter((h) => {
+    const pid = records.get(h.label)?.productId;
+    if (pid === undefined || seen.has(pid)) return false;
+    seen.add(pid);
+    return true;
+  });
+}
 
-/**
- * The k nearest images to `vector` within a selection, nearest first, and how many candidates
- * the selection holds.
- */
-async function nearest(ctx: EngineContext, instance: Instance, vector: Vector, selection: ImageSelection, k: number): Promise<{ hits: Hit[]; candidates: number }> {
-  const index = ctx.indexes.get(instance.name);
-  if (!restricted(selection)) return { hits: index.search(vector, k), candidates: index.size };
-  const labels = await ctx.store.selectLabels(instance.name, selection);
-  if (labels.length === 0) return { hits: [], candidates: 0 };
-  if (index.spec !== 'flat' && labels.length <= ctx.options.search.exactMaxCandidates) {
-    // Few candidates: an exact scan over their stored vectors is both exact and cheap.
-    const e = getExtractor(instance.descriptor);
-    const kernel = kernelFor(instance.metric, e.kind);
-    const top = new TopK(k);
-    const vectors = await ctx.store.getVectors(instance.descriptor, labels);
-    for (const [label, v] of vectors) top.push(label, kernel(vector, v));
-    return { hits: top.sorted(), candidates: labels.length };
-  }
-  const allowed = new Set(labels);
-  return { hits: index.search(vector, k, (l) => allowed.has(l)), candidates: labels.length };
+/** Cut the page [start, start+num) from ranked hits and fetch its records. */
+async function fetchPage(ctx: EngineContext, instance: Instance, kept: { label: number; score: number; distance: number }[], p: Plan): Promise<SearchHit[]> {
+  const page = kept.slice(p.start, p.start + p.num);
+  const records = await ctx.store.getImagesByLabel(instance.name, page.map((h) => h.label));
+  return page.flatMap((h) => {
+    const image = records.get(h.label);
+    return image ? [{ image, score: h.score, distance: h.distance }] : [];
+  });
 }
 
 /**
@@ -104,39 +103,52 @@ async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: P
   let k = p.distinct ? want * 4 : want;
   if (reranker) k = Math.max(k, reranker.depth);
   for (;;) {
-    const { hits, candidates } = await nearest(ctx, instance, vector, p.selection, k);
+    const { hits, candidates } = await nearest(
+      { store: ctx.store, index: ctx.indexes.get(instance.name, instance.descriptor), exactMaxCandidates: ctx.options.search.exactMaxCandidates },
+      instance, vector, p.selection, k,
+    );
     const global: ScoredHit[] = hits.map((h) => ({ ...h, score: distanceToScore(instance.metric, h.distance, e.dim) }));
     const ranked = reranker && local ? await rerank(ctx, instance, reranker, local, global, verified) : global;
     const scored = ranked.filter((h) => h.score >= p.threshold);
-    let kept = scored;
-    if (p.distinct) {
-      const records = await ctx.store.getImagesByLabel(instance.name, scored.map((h) => h.label));
-      const seen = new Set<string>();
-      kept = scored.filter((h) => {
-        const pid = records.get(h.label)?.productId;
-        if (pid === undefined || seen.has(pid)) return false;
-        seen.add(pid);
-        return true;
-      });
-    }
+    const kept = p.distinct ? await distinctByProduct(ctx, instance, scored) : scored;
     // Complete: every match is in `hits` (the ranking ran out, or reached scores below the threshold).
     // Re-ranking only raises the scores of the first candidates, which are always fetched (k ≥
     // depth), so the global scores decide whether unfetched candidates could still match.
     const complete = hits.length < k || k >= candidates || global.some((h) => h.score < p.threshold);
     if (kept.length < want && !complete) { k *= 4; continue; }
-    const page = kept.slice(p.start, want);
-    const records = await ctx.store.getImagesByLabel(instance.name, page.map((h) => h.label));
     // With a threshold or de-duplication the matches are counted exactly when complete; else the
     // candidate count is the (upper-bound) answer.
     const docsFound = (p.threshold > 0 || p.distinct) && complete ? kept.length : candidates;
-    return {
-      docsFound,
-      hits: page.flatMap((h) => {
-        const image = records.get(h.label);
-        return image ? [{ image, score: h.score, distance: h.distance }] : [];
-      }),
-    };
+    return { docsFound, hits: await fetchPage(ctx, instance, kept, p) };
   }
+}
+
+export interface SearchByTextInput extends SearchOptions {
+  text: unknown;
+}
+
+/**
+ * Search by text: BM25 over detected objects, category names (English, Chinese, synonyms),
+ * PicName, CustomContent and string attributes. Score = relevance / (relevance + 3·terms),
+ * a monotone map into [0,1).
+ * @throws INSTANCE_NOT_FOUND, TEXT_INVALID and the option errors
+ */
+export async function searchByText(ctx: EngineContext, instanceName: string, input: SearchByTextInput): Promise<{ docsFound: number; hits: SearchHit[] }> {
+  const instance = await ctx.instance(instanceName);
+  if (typeof input.text !== 'string' || input.text.trim() === '') throw new TusouError('TEXT_INVALID', { reason: 'Text is required' });
+  if (input.text.length > 512) throw new TusouError('TEXT_INVALID', { reason: `it is ${input.text.length} characters; the limit is 512` });
+  const categoryId = input.categoryId === undefined || input.categoryId === null || input.categoryId === ''
+    ? undefined : validateCategory(instance.serviceType, input.categoryId);
+  const p = plan(input, categoryId);
+  const allowed = p.selection.filter || p.selection.categoryId !== undefined
+    ? new Set(await ctx.store.selectLabels(instance.name, p.selection)) : undefined;
+  const texts = await ctx.texts.of(instance.name);
+  const terms = Math.max(1, tokenize(input.text, true).length);
+  const scored = texts.search(input.text, allowed && ((l) => allowed.has(l)))
+    .map((h) => ({ label: h.label, distance: -h.relevance, score: h.relevance / (h.relevance + 3 * terms) }))
+    .filter((h) => h.score >= p.threshold);
+  const kept = p.distinct ? await distinctByProduct(ctx, instance, scored) : scored;
+  return { docsFound: kept.length, hits: await fetchPage(ctx, instance, kept, p) };
 }
 
 export interface SearchByPictureInput extends PictureInput, SearchOptions {}

@@ -1,7 +1,9 @@
 // The Store contract: the durable record of instances, images, their vectors, access keys and
 // tasks. Every method that resolves has made its write durable. Implementations: sqlite/.
 
-import type { FilterNode, ImageAttributes, ImageKey, ImageRecord, Instance, Vector } from '../domain/index.js';
+import type {
+  AccessKey, FilterNode, ImageAttributes, ImageKey, ImageRecord, Instance, Task, TaskKind, TaskPage, TaskPatch, TaskQuery, Vector,
+} from '../domain/index.js';
 
 /** A new or replacing image: everything but the label, which the store assigns. */
 export type NewImage = Omit<ImageRecord, 'label'>;
@@ -55,7 +57,34 @@ export interface Store {
   getVectors(descriptor: string, labels: readonly number[]): Promise<Map<number, Vector>>;
   /** Every (label, vector) of an instance for a descriptor, in label order, in batches. */
   scanVectors(instance: string, descriptor: string, batchSize?: number): AsyncIterable<[number, Vector][]>;
+  /** Store (or replace) vectors of one descriptor for existing images. */
+  putVectors(descriptor: string, entries: readonly [number, Vector][]): Promise<void>;
+  /** Labels of an instance's images that have no vector of this descriptor. */
+  labelsWithoutVector(instance: string, descriptor: string): Promise<number[]>;
+  /** Delete every vector of a descriptor in an instance. */
+  deleteVectors(instance: string, descriptor: string): Promise<void>;
+  /** Change how an instance's images are described and indexed. */
+  updateInstance(name: string, patch: Pick<Instance, 'descriptor' | 'metric' | 'index'>): Promise<void>;
   /** True when some image (in any instance) keeps this original. */
   isBlobReferenced(sha256: string): Promise<boolean>;
+
+  /** Store a new access key. @throws PARAM_INVALID when the id exists */
+  createAccessKey(key: AccessKey): Promise<void>;
+  getAccessKey(id: string): Promise<AccessKey | undefined>;
+  listAccessKeys(): Promise<AccessKey[]>;
+  /** Mark a key revoked; false when no such key exists. Revoking twice keeps the first time. */
+  revokeAccessKey(id: string, now: number): Promise<boolean>;
+
+  /**
+   * Record a new PROCESSING task.
+   * @throws TASK_ALREADY_RUNNING when the instance already runs a task of this kind
+   */
+  createTask(task: Omit<Task, 'id'>): Promise<Task>;
+  updateTask(id: number, patch: TaskPatch, now: number): Promise<void>;
+  getTask(id: number): Promise<Task | undefined>;
+  /** Tasks of one kind of an instance, newest first. */
+  listTasks(instance: string, kind: TaskKind, query: TaskQuery): Promise<TaskPage>;
+  /** Mark every PROCESSING task failed (after a crash); returns them as they are now. */
+  failRunningTasks(error: NonNullable<Task['error']>, message: string, now: number): Promise<Task[]>;
   close(): Promise<void>;
 }

@@ -22,6 +22,17 @@ export function listExtractors(): readonly FeatureExtractor[] {
   return EXTRACTORS;
 }
 
+/** True when a descriptor with this id is registered. */
+export function hasExtractor(id: string): boolean {
+  return EXTRACTORS.some((x) => x.id === id);
+}
+
+/** The registered descriptor with the same name as `id` and another version, if one exists. */
+export function successorOf(id: string): string | undefined {
+  const name = id.split('@')[0];
+  return EXTRACTORS.find((x) => x.id.split('@')[0] === name && x.id !== id)?.id;
+}
+
 /** The descriptor with this id. @throws DESCRIPTOR_UNKNOWN */
 export function getExtractor(id: string): FeatureExtractor {
   const e = EXTRACTORS.find((x) => x.id === id);

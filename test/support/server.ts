@@ -20,11 +20,14 @@ export function tempDir(prefix = 'tusou-test-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
-/** Start a server on 127.0.0.1:0 with its own data directory (or `dataDir`) and env overrides. */
-export async function startTestServer(env: Record<string, string> = {}, dataDir?: string): Promise<TestServer> {
+/**
+ * Start a server on 127.0.0.1:0 with its own data directory (or `dataDir`) and env overrides.
+ * `options.now` is the clock the server checks request signatures against.
+ */
+export async function startTestServer(env: Record<string, string> = {}, dataDir?: string, options: { now?: () => number } = {}): Promise<TestServer> {
   const dir = dataDir ?? await tempDir();
   const config = loadConfig({ TUSOU_DATA_DIR: dir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'silent', ...env });
-  const app = await createApp(config);
+  const app = await createApp(config, undefined, options);
   const url = app.server!.url;
   return {
     url, dataDir: dir, app,

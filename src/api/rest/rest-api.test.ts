@@ -38,7 +38,7 @@ describe('REST API over real HTTP', () => {
     const form = new FormData();
     form.set('productId', 'mp');
     form.set('picName', 'x.png');
-    form.set('picture', new Blob([await scene(42, { format: 'png' })]), 'x.png');
+    form.set('picture', new Blob([new Uint8Array(await scene(42, { format: 'png' }))]), 'x.png');
     const res = await s.api('/api/v1/instances/shop/images', { method: 'POST', body: form });
     assert.equal(res.status, 201);
     assert.equal((await res.json()).image.format, 'png');
@@ -50,6 +50,21 @@ describe('REST API over real HTTP', () => {
     const body = await res.json();
     assert.equal(body.error.code, 'INSTANCE_NOT_FOUND');
     assert.match(body.error.requestId, /^[0-9A-F-]{36}$/);
+  });
+
+  test('/metrics counts requests by route pattern (never by raw path) and reports instance sizes', async () => {
+    await s.api('/api/v1/instances/shop/images/some%20id/x.jpg');
+    const text = await (await s.api('/metrics')).text();
+    assert.match(text, /tusou_http_requests_total\{route="\/api\/v1\/instances\/:name\/images\/:productId\/:picName",method="GET",status="404"\} \d+/);
+    assert.doesNotMatch(text, /some%20id/);
+    assert.match(text, /tusou_instance_images\{instance="shop"\} \d+/);
+  });
+
+  test('CORS is closed by default: no Access-Control-Allow-Origin on any answer', async () => {
+    const res = await s.api('/api/v1/instances', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    assert.equal(res.headers.get('access-control-allow-origin'), null);
+    const get = await s.api('/api/v1/instances', { headers: { origin: 'https://evil.example' } });
+    assert.equal(get.headers.get('access-control-allow-origin'), null);
   });
 
   test('the OpenAPI document lists the routes', async () => {

@@ -9,6 +9,7 @@ import { restError } from './errors.js';
 import type { Env } from './rest-env.js';
 import { imageRoutes } from './routes/images.js';
 import { instanceRoutes } from './routes/instances.js';
+import { pictureRoutes } from './routes/pictures.js';
 import { searchRoutes } from './routes/search.js';
 import { systemRoutes } from './routes/system.js';
 
@@ -46,6 +47,7 @@ export function createRestApi(engine: Engine, opts: RestOptions): OpenAPIHono<En
   systemRoutes(app, engine, opts.startedAt);
   instanceRoutes(app, engine);
   imageRoutes(app, engine);
+  pictureRoutes(app, engine);
   searchRoutes(app, engine);
   app.notFound((c) => restError(c, new TusouError('ROUTE_NOT_FOUND', { method: c.req.method, path: c.req.path }), opts.log));
   app.onError((err, c) => restError(c, err, opts.log));

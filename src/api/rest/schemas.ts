@@ -89,8 +89,22 @@ const searchOptionFields = {
   categoryId: int('search within this category (product instances)'),
 };
 
-export const SearchByPictureSchema = z.object({ ...pictureFields, ...searchOptionFields }).openapi('SearchByPicture');
+export const SearchByPictureSchema = z.object({
+  ...pictureFields, ...searchOptionFields,
+  annotate: bool('answer with the query picture as PNG, its detected regions and the searched region drawn with labels, instead of JSON (also accepted as ?annotate=true)'),
+  annotateMaxPx: int('with annotate: bound the longer side of the PNG (16..8192; default the original size)'),
+}).openapi('SearchByPicture');
 export const SearchByImageSchema = z.object({ productId: z.string(), picName: z.string(), ...searchOptionFields }).openapi('SearchByImage');
+
+export const SearchByTextSchema = z.object({
+  text: z.string().openapi({ description: 'words in English or Chinese, ≤ 512 chars', example: 'red shoes' }),
+  ...searchOptionFields,
+}).openapi('SearchByText');
+
+export const TextSearchResultSchema = z.object({
+  docsFound: z.number(), docsReturned: z.number(),
+  hits: z.array(ImageSchema.extend({ score: z.number().openapi({ description: '0..1, a monotone map of BM25 relevance' }) })),
+}).openapi('TextSearchResult');
 
 export const SearchResultSchema = z.object({
   docsFound: z.number().openapi({ description: 'images matching filter and category (see docs/api.md)' }),

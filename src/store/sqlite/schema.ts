@@ -43,7 +43,33 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (label, descriptor)
   ) STRICT, WITHOUT ROWID;
   `,
-  // 2: an instance's optional reranker (local features stored in vectors under its id)
+  // 2: access keys (secrets in clear: HMAC verification needs them; the file is mode 0600) and
+  // background tasks (export, increment), at most one PROCESSING task per (instance, kind)
+  `
+  CREATE TABLE access_keys (
+    id TEXT PRIMARY KEY,
+    secret TEXT NOT NULL,
+    description TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  ) STRICT;
+  CREATE TABLE tasks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance TEXT NOT NULL REFERENCES instances(name) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT NOT NULL,
+    error TEXT,
+    source TEXT,
+    files TEXT NOT NULL,
+    counts TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX tasks_instance_kind ON tasks (instance, kind, id);
+  CREATE UNIQUE INDEX tasks_one_running ON tasks (instance, kind) WHERE status = 'PROCESSING';
+  `,
+  // 3: an instance's optional reranker (local features stored in vectors under its id)
   `
   ALTER TABLE instances ADD COLUMN reranker TEXT;
   `,

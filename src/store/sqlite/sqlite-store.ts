@@ -2,9 +2,10 @@
 // images and vectors. A write resolves only after its transaction is on disk.
 
 import Database from 'better-sqlite3';
+import { chmodSync } from 'node:fs';
 import {
-  TusouError, type Box, type DetectedRegion, type ImageAttributes, type ImageKey, type ImageRecord,
-  type Instance, type Vector,
+  TusouError, type AccessKey, type Box, type DetectedRegion, type ImageAttributes, type ImageKey, type ImageRecord,
+  type Instance, type Task, type TaskKind, type TaskPage, type TaskPatch, type TaskQuery, type Vector,
 } from '../../domain/index.js';
 import type { DeleteResult, ImageSelection, NewImage, PutResult, Store } from '../store.js';
 import { selectionToSql } from './filter-sql.js';
@@ -52,6 +53,29 @@ function toImage(r: Row): ImageRecord {
   };
 }
 
+function toAccessKey(r: Row): AccessKey {
+  const key: AccessKey = { id: r.id as string, secret: r.secret as string, description: r.description as string, createdAt: r.created_at as number };
+  if (r.revoked_at !== null && r.revoked_at !== undefined) key.revokedAt = r.revoked_at as number;
+  return key;
+}
+
+function toTask(r: Row): Task {
+  const task: Task = {
+    id: r.id as number,
+    instance: r.instance as string,
+    kind: r.kind as TaskKind,
+    status: r.status as Task['status'],
+    message: r.message as string,
+    files: JSON.parse(r.files as string) as Task['files'],
+    counts: JSON.parse(r.counts as string) as Task['counts'],
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+  };
+  if (r.error) task.error = JSON.parse(r.error as string) as Task['error'];
+  if (r.source) task.source = JSON.parse(r.source as string) as Task['source'];
+  return task;
+}
+
 function toInstance(r: Row): Instance {
   return {
     name: r.name as string,
@@ -89,13 +113,19 @@ export class SqliteStore implements Store {
   constructor(readonly file: string, opts: SqliteStoreOptions = {}) {
     try {
       this.db = new Database(file);
+      // The file holds access key secrets: owner-only. SQLite gives -wal/-shm the same mode.
+      if (file !== ':memory:' && file !== '') chmodSync(file, 0o600);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
       this.db.pragma('foreign_keys = ON');
       this.db.pragma('busy_timeout = 5000');
+      // Larger page cache and memory-mapped reads: vector reads of the exact-scan path are random.
+      this.db.pragma('cache_size = -65536');
+      this.db.pragma('mmap_size = 268435456');
       this.migrate();
     } catch (err) {
-      translate(err);
+      if ((err as { code?: string }).code?.startsWith('SQLITE_')) translate(err);
+      throw new TusouError('STORE_UNAVAILABLE', { reason: `cannot open the database: ${(err as Error).message}` }, { cause: err });
     }
     const db = this.db;
     this.stmt = {
@@ -278,8 +308,109 @@ export class SqliteStore implements Store {
     }
   }
 
+  async putVectors(descriptor: string, entries: readonly [number, Vector][]): Promise<void> {
+    // An image deleted meanwhile has no row to attach a vector to: skip it.
+    const put = this.db.prepare(`INSERT OR REPLACE INTO vectors (label, descriptor, kind, data)
+      SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM images WHERE label = ?)`);
+    this.tx(() => {
+      for (const [label, v] of entries) put.run(label, descriptor, v instanceof Uint8Array ? KIND_BITS : KIND_FLOAT, toBlob(v), label);
+    });
+  }
+
+  async labelsWithoutVector(instance: string, descriptor: string): Promise<number[]> {
+    return this.db.prepare(`SELECT i.label FROM images i WHERE i.instance = ?
+      AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.label = i.label AND v.descriptor = ?)`).pluck().all(instance, descriptor) as number[];
+  }
+
+  async deleteVectors(instance: string, descriptor: string): Promise<void> {
+    this.tx(() => this.db.prepare('DELETE FROM vectors WHERE descriptor = ? AND label IN (SELECT label FROM images WHERE instance = ?)').run(descriptor, instance));
+  }
+
+  async updateInstance(name: string, patch: Pick<Instance, 'descriptor' | 'metric' | 'index'>): Promise<void> {
+    this.tx(() => this.db.prepare('UPDATE instances SET descriptor = @descriptor, metric = @metric, index_spec = @index WHERE name = @name').run({ ...patch, name }));
+  }
+
   async isBlobReferenced(sha256: string): Promise<boolean> {
     return Boolean(this.stmt.blobUsed.get(sha256));
+  }
+
+  async createAccessKey(key: AccessKey): Promise<void> {
+    this.tx(() => {
+      if (this.db.prepare('SELECT 1 FROM access_keys WHERE id = ?').get(key.id)) {
+        throw new TusouError('PARAM_INVALID', { field: 'id', expected: 'a new access key id', got: key.id });
+      }
+      this.db.prepare('INSERT INTO access_keys (id, secret, description, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)')
+        .run(key.id, key.secret, key.description, key.createdAt, key.revokedAt ?? null);
+    });
+  }
+
+  async getAccessKey(id: string): Promise<AccessKey | undefined> {
+    const r = this.db.prepare('SELECT * FROM access_keys WHERE id = ?').get(id) as Row | undefined;
+    return r && toAccessKey(r);
+  }
+
+  async listAccessKeys(): Promise<AccessKey[]> {
+    return (this.db.prepare('SELECT * FROM access_keys ORDER BY created_at, id').all() as Row[]).map(toAccessKey);
+  }
+
+  async revokeAccessKey(id: string, now: number): Promise<boolean> {
+    return this.tx(() => {
+      if (!this.db.prepare('SELECT 1 FROM access_keys WHERE id = ?').get(id)) return false;
+      this.db.prepare('UPDATE access_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
+      return true;
+    });
+  }
+
+  async createTask(task: Omit<Task, 'id'>): Promise<Task> {
+    return this.tx(() => {
+      if (this.db.prepare("SELECT 1 FROM tasks WHERE instance = ? AND kind = ? AND status = 'PROCESSING'").get(task.instance, task.kind)) {
+        throw new TusouError('TASK_ALREADY_RUNNING', { kind: task.kind, instance: task.instance });
+      }
+      const info = this.db.prepare(`INSERT INTO tasks (instance, kind, status, message, error, source, files, counts, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        task.instance, task.kind, task.status, task.message, task.error ? JSON.stringify(task.error) : null,
+        task.source ? JSON.stringify(task.source) : null, JSON.stringify(task.files), JSON.stringify(task.counts),
+        task.createdAt, task.updatedAt,
+      );
+      return { ...task, id: Number(info.lastInsertRowid) };
+    });
+  }
+
+  async updateTask(id: number, patch: TaskPatch, now: number): Promise<void> {
+    const sets: string[] = ['updated_at = ?'];
+    const params: (string | number | null)[] = [now];
+    if (patch.status !== undefined) { sets.push('status = ?'); params.push(patch.status); }
+    if (patch.message !== undefined) { sets.push('message = ?'); params.push(patch.message); }
+    if (patch.error !== undefined) { sets.push('error = ?'); params.push(JSON.stringify(patch.error)); }
+    if (patch.files !== undefined) { sets.push('files = ?'); params.push(JSON.stringify(patch.files)); }
+    if (patch.counts !== undefined) { sets.push('counts = ?'); params.push(JSON.stringify(patch.counts)); }
+    this.tx(() => this.db.prepare(`UPDATE tasks SET ${sets.join(', ')} WHERE id = ?`).run(...params, id));
+  }
+
+  async getTask(id: number): Promise<Task | undefined> {
+    const r = this.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as Row | undefined;
+    return r && toTask(r);
+  }
+
+  async listTasks(instance: string, kind: TaskKind, query: TaskQuery): Promise<TaskPage> {
+    const parts = ['instance = ?', 'kind = ?'];
+    const params: (string | number)[] = [instance, kind];
+    if (query.id !== undefined) { parts.push('id = ?'); params.push(query.id); }
+    if (query.bucketName !== undefined) { parts.push("json_extract(source, '$.bucketName') = ?"); params.push(query.bucketName); }
+    if (query.path !== undefined) { parts.push("json_extract(source, '$.path') = ?"); params.push(query.path); }
+    const where = parts.join(' AND ');
+    const total = this.db.prepare(`SELECT count(*) FROM tasks WHERE ${where}`).pluck().get(...params) as number;
+    const rows = this.db.prepare(`SELECT * FROM tasks WHERE ${where} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...params, query.limit, query.offset) as Row[];
+    return { total, tasks: rows.map(toTask) };
+  }
+
+  async failRunningTasks(error: NonNullable<Task['error']>, message: string, now: number): Promise<Task[]> {
+    return this.tx(() => {
+      const ids = this.db.prepare("SELECT id FROM tasks WHERE status = 'PROCESSING' ORDER BY id").pluck().all() as number[];
+      this.db.prepare("UPDATE tasks SET status = 'FAIL', error = ?, message = ?, updated_at = ? WHERE status = 'PROCESSING'")
+        .run(JSON.stringify(error), message, now);
+      return ids.map((id) => toTask(this.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as Row));
+    });
   }
 
   async close(): Promise<void> {

@@ -26,6 +26,23 @@ export function instanceRoutes(app: OpenAPIHono<Env>, engine: Engine): void {
   }), async (c) => c.json(instanceJson(await engine.getInstance(c.req.valid('param').name)), 200));
 
   app.openapi(createRoute({
+    method: 'post', path: '/instances/{name}/reindex', tags: ['instances'],
+    summary: 'Describe every image again from its kept original with a new descriptor, metric or index spec',
+    request: {
+      params: InstanceNameParam,
+      body: { required: true, content: { 'application/json': { schema: CreateInstanceSchema.pick({ descriptor: true, metric: true, index: true }) } } },
+    },
+    responses: {
+      200: { description: 'done', content: { 'application/json': { schema: z.object({ instance: InstanceSchema, failed: z.array(z.object({ productId: z.string(), picName: z.string(), reason: z.string() })) }) } } },
+      ...errorResponses,
+    },
+  }), async (c) => {
+    const name = c.req.valid('param').name;
+    const res = await engine.reindex(name, c.req.valid('json'));
+    return c.json({ instance: instanceJson(await engine.getInstance(name)), failed: res.failed }, 200);
+  });
+
+  app.openapi(createRoute({
     method: 'delete', path: '/instances/{name}', tags: ['instances'], summary: 'Delete an instance and all its images',
     request: { params: InstanceNameParam },
     responses: { 204: { description: 'deleted' }, ...errorResponses },

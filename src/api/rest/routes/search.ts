@@ -2,10 +2,13 @@
 
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
+import { formatRegion, validateBool } from '../../../domain/index.js';
 import type { Engine } from '../../../engine/index.js';
 import { readPictureBody } from '../body.js';
 import { errorResponses, type Env } from '../rest-env.js';
-import { CompareSchema, InstanceNameParam, SearchByImageSchema, SearchByPictureSchema, SearchResultSchema } from '../schemas.js';
+import {
+  CompareSchema, InstanceNameParam, SearchByImageSchema, SearchByPictureSchema, SearchByTextSchema, SearchResultSchema, TextSearchResultSchema,
+} from '../schemas.js';
 import { imageJson, searchJson } from '../serialize.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -17,11 +20,28 @@ export function searchRoutes(app: OpenAPIHono<Env>, engine: Engine): void {
       params: InstanceNameParam,
       body: { required: true, content: { 'application/json': { schema: SearchByPictureSchema }, 'multipart/form-data': { schema: SearchByPictureSchema } } },
     },
-    responses: { 200: json(SearchResultSchema, 'ranked hits, best first'), ...errorResponses },
+    responses: {
+      200: {
+        description: 'ranked hits, best first; with annotate=true the query picture with its regions drawn, as PNG',
+        content: {
+          'application/json': { schema: SearchResultSchema },
+          'image/png': { schema: z.string().openapi({ format: 'binary' }) },
+        },
+      },
+      ...errorResponses,
+    },
   }));
   app.post('/instances/:name/search', async (c) => {
     const { fields, pictures } = await readPictureBody(c, ['picture']);
-    return c.json(searchJson(await engine.searchByPicture(c.req.param('name'), { ...fields, bytes: pictures.picture })), 200);
+    const annotate = validateBool('annotate', fields.annotate ?? c.req.query('annotate'), false);
+    const result = await engine.searchByPicture(c.req.param('name'), { ...fields, bytes: pictures.picture });
+    if (!annotate) return c.json(searchJson(result), 200);
+    const out = await engine.annotateQuery(pictures.picture as Buffer, result.query, { maxPx: fields.annotateMaxPx });
+    return c.body(new Uint8Array(out.png), 200, {
+      'content-type': 'image/png', 'cache-control': 'no-store',
+      // The drawn region and the size of the search, so a PNG-only client still knows what was searched.
+      'x-tusou-region': formatRegion(result.query.region), 'x-tusou-docs-found': String(result.docsFound),
+    });
   });
 
   app.openapi(createRoute({
@@ -31,6 +51,16 @@ export function searchRoutes(app: OpenAPIHono<Env>, engine: Engine): void {
   }), async (c) => {
     const body = c.req.valid('json');
     return c.json(searchJson(await engine.searchByImage(c.req.valid('param').name, body, body)), 200);
+  });
+
+  app.openapi(createRoute({
+    method: 'post', path: '/instances/{name}/search/by-text', tags: ['search'],
+    summary: 'Search by text: detected objects, category names (English/Chinese), PicName, CustomContent, string attributes',
+    request: { params: InstanceNameParam, body: { required: true, content: { 'application/json': { schema: SearchByTextSchema } } } },
+    responses: { 200: json(TextSearchResultSchema, 'hits, most relevant first'), ...errorResponses },
+  }), async (c) => {
+    const res = await engine.searchByText(c.req.valid('param').name, c.req.valid('json'));
+    return c.json({ docsFound: res.docsFound, docsReturned: res.hits.length, hits: res.hits.map((h) => ({ ...imageJson(h.image), score: h.score })) }, 200);
   });
 
   app.openAPIRegistry.registerPath(createRoute({

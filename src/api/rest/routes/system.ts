@@ -2,7 +2,6 @@
 
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Engine } from '../../../engine/index.js';
-import { listExtractors } from '../../../vision/index.js';
 import type { Env } from '../rest-env.js';
 
 export function systemRoutes(app: OpenAPIHono<Env>, engine: Engine, startedAt: number): void {
@@ -14,7 +13,7 @@ export function systemRoutes(app: OpenAPIHono<Env>, engine: Engine, startedAt: n
   app.openapi(createRoute({
     method: 'get', path: '/descriptors', tags: ['system'], summary: 'Feature descriptors an instance can use',
     responses: { 200: { description: 'descriptors', content: { 'application/json': { schema: z.object({ descriptors: z.array(z.object({ id: z.string(), kind: z.string(), dim: z.number(), metric: z.string(), description: z.string() })) }) } } } },
-  }), (c) => c.json({ descriptors: listExtractors().map((e) => ({ id: e.id, kind: e.kind, dim: e.dim, metric: e.metric, description: e.description })) }, 200));
+  }), (c) => c.json({ descriptors: engine.descriptors() }, 200));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

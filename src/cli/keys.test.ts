@@ -1,0 +1,51 @@
+import sdk, * as M from '@alicloud/imagesearch20201214';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { describe, test } from 'node:test';
+import { startTestServer, tempDir } from '../../test/support/server.js';
+
+const Client = sdk.default;
+
+function cli(dataDir: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--data-dir', dataDir, ...args], {
+    encoding: 'utf8', env: { ...process.env, TUSOU_ACCESS_KEY_ID: '', TUSOU_ACCESS_KEY_SECRET: '', TUSOU_LOG_LEVEL: 'silent' },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('tusou keys', () => {
+  test('create prints the secret once, the key signs SDK requests, revoke stops it at once', async () => {
+    const dir = await tempDir();
+    try {
+      const created = cli(dir, 'keys', 'create', '--description', 'ci runner', '--json');
+      assert.equal(created.status, 0, created.stderr);
+      const { accessKeyId, accessKeySecret } = JSON.parse(created.stdout) as { accessKeyId: string; accessKeySecret: string };
+      const listed = cli(dir, 'keys', 'list');
+      assert.equal(listed.status, 0, listed.stderr);
+      assert.match(listed.stdout, new RegExp(`^${accessKeyId}\\tactive\\tcreated \\S+\\tci runner$`, 'm'));
+      assert.ok(!listed.stdout.includes(accessKeySecret), 'list never shows a secret');
+
+      const use = async () => {
+        const s = await startTestServer({}, dir);
+        try {
+          await s.api('/api/v1/instances', { method: 'POST', json: { name: 'demo' } });
+          const client = new Client(new $OpenApiUtil.Config({ accessKeyId, accessKeySecret, endpoint: new URL(s.url).host, protocol: 'http' }));
+          return await client.detail(new M.DetailRequest({ instanceName: 'demo' }));
+        } finally {
+          await s.close({ keepData: true });
+        }
+      };
+      assert.equal((await use()).body?.instance?.name, 'demo');
+      const revoked = cli(dir, 'keys', 'revoke', accessKeyId);
+      assert.equal(revoked.status, 0, revoked.stderr);
+      await assert.rejects(use(), (e: { code?: string; statusCode?: number }) => e.code === 'InvalidAccessKeyId.Inactive' && e.statusCode === 400);
+      const unknown = cli(dir, 'keys', 'revoke', 'TSNOSUCHKEY');
+      assert.equal(unknown.status, 2);
+      assert.match(unknown.stderr, /AUTH_KEY_NOT_FOUND/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+
+test('defaults: loopback 8080, ./data, no key', () => {
+  const c = loadConfig({});
+  assert.equal(c.host, '127.0.0.1');
+  assert.equal(c.port, 8080);
+  assert.match(c.dataDir, /\/data$/);
+  assert.equal(c.accessKey, undefined);
+});
+
+test('a non-loopback address without an access key is refused at boot', () => {
+  assert.throws(() => loadConfig({ TUSOU_HOST: '0.0.0.0' }), (e) => e instanceof ConfigError && /TUSOU_HOST must be a loopback address unless/.test(e.message));
+  const c = loadConfig({ TUSOU_HOST: '0.0.0.0', TUSOU_ACCESS_KEY_ID: 'id', TUSOU_ACCESS_KEY_SECRET: 'secret' });
+  assert.deepEqual(c.accessKey, { id: 'id', secret: 'secret' });
+});
+
+test('bad values name the key, the expectation and the value', () => {
+  assert.throws(() => loadConfig({ TUSOU_PORT: 'http' }), /TUSOU_PORT must be an integer in 0\.\.65535; got "http"/);
+  assert.throws(() => loadConfig({ TUSOU_ACCESS_KEY_ID: 'only-id' }), /TUSOU_ACCESS_KEY_SECRET must be set together/);
+  assert.throws(() => loadConfig({ TUSOU_MIN_PX: '500', TUSOU_MAX_PX: '100' }), /TUSOU_MIN_PX/);
+  assert.throws(() => loadConfig({ TUSOU_LOG_LEVEL: 'loud' }), /TUSOU_LOG_LEVEL/);
+  assert.throws(() => loadConfig({ TUSOU_CONFIG: '/nonexistent.json' }), /TUSOU_CONFIG/);
+});
+
+test('overrides (CLI flags) win over the environment', () => {
+  assert.equal(loadConfig({ TUSOU_PORT: '1' }, { TUSOU_PORT: '2' }).port, 2);
+});
+
+describe('configuration of the Alibaba-compatible API', () => {
+  test('defaults: 15 minute signature window, URL fetching off, no buckets, generated TLS', () => {
+    const c = loadConfig({});
+    assert.deepEqual(c.aliyun, { region: 'cn-shanghai', signatureWindowS: 900, nonceCacheMax: 100_000, fetchUrls: false, fetchPrivateUrls: false, uploadHost: undefined, uploadTtlS: 600 });
+    assert.deepEqual(c.buckets, {});
+    assert.deepEqual(c.tls, { certFile: undefined, keyFile: undefined, hosts: [] });
+  });
+
+  test('TUSOU_BUCKETS maps bucket names to absolute folders', () => {
+    const c = loadConfig({ TUSOU_BUCKETS: 'shop=/data/shop, archive-2=/mnt/a/' });
+    assert.deepEqual(c.buckets, { shop: '/data/shop', 'archive-2': '/mnt/a' });
+  });
+
+  test('bad values fail at boot naming the key', () => {
+    for (const [key, value] of [
+      ['TUSOU_BUCKETS', 'shop=relative/dir'], ['TUSOU_BUCKETS', 'Bad_Name=/x'], ['TUSOU_BUCKETS', '/x'],
+      ['TUSOU_FETCH_URLS', 'maybe'], ['TUSOU_SIGNATURE_WINDOW_S', '0'], ['TUSOU_UPLOAD_HOST', 'nodot:80'], ['TUSOU_TLS_HOSTS', 'a b'],
+      ['TUSOU_TLS_CERT', '/x.pem'],
+    ]) {
+      assert.throws(() => loadConfig({ [key]: value }), (e: unknown) => e instanceof ConfigError && e.message.includes(key.replace('TUSOU_TLS_CERT', 'TUSOU_TLS_KEY')), `${key}=${value}`);
+    }
+  });
+
+  test('switches and hosts are read', () => {
+    const c = loadConfig({ TUSOU_FETCH_URLS: 'true', TUSOU_FETCH_PRIVATE_URLS: '1', TUSOU_UPLOAD_HOST: 'img.example.com:8443', TUSOU_TLS_HOSTS: 'img.example.com, 10.0.0.2', TUSOU_REGION: 'cn-hangzhou' });
+    assert.deepEqual([c.aliyun.fetchUrls, c.aliyun.fetchPrivateUrls, c.aliyun.uploadHost, c.aliyun.region], [true, true, 'img.example.com:8443', 'cn-hangzhou']);
+    assert.deepEqual(c.tls.hosts, ['img.example.com', '10.0.0.2']);
+  });
+});

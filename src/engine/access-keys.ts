@@ -1,0 +1,50 @@
+// Access keys kept in the store: create (the secret is returned once), list, revoke, look up.
+
+import { randomInt } from 'node:crypto';
+import { TusouError, shown, type AccessKey, type AccessKeyInfo } from '../domain/index.js';
+import type { EngineContext } from './context.js';
+
+const ID_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function randomString(alphabet: string, length: number): string {
+  let s = '';
+  for (let i = 0; i < length; i++) s += alphabet[randomInt(alphabet.length)];
+  return s;
+}
+
+/**
+ * Create a key: id `TS` + 22 characters, secret of 30 characters (≈178 bits). The secret is
+ * returned here and never shown again by listings.
+ * @throws PARAM_INVALID for a description that is not a string of at most 200 characters
+ */
+export async function createAccessKey(ctx: EngineContext, input: { description?: unknown } = {}): Promise<AccessKey> {
+  const description = input.description ?? '';
+  // eslint-disable-next-line no-control-regex
+  if (typeof description !== 'string' || description.length > 200 || /[\u0000-\u001f\u007f]/.test(description)) {
+    throw new TusouError('PARAM_INVALID', { field: 'description', expected: 'text of at most 200 characters', got: shown(description) });
+  }
+  const key: AccessKey = {
+    id: `TS${randomString(ID_ALPHABET, 22)}`,
+    secret: randomString(SECRET_ALPHABET, 30),
+    description,
+    createdAt: ctx.now(),
+  };
+  await ctx.store.createAccessKey(key);
+  return key;
+}
+
+/** Every stored key without its secret, oldest first. */
+export async function listAccessKeys(ctx: EngineContext): Promise<AccessKeyInfo[]> {
+  return (await ctx.store.listAccessKeys()).map(({ secret: _secret, ...info }) => info);
+}
+
+/** Revoke a key; it stops signing at once. @throws AUTH_KEY_NOT_FOUND */
+export async function revokeAccessKey(ctx: EngineContext, id: string): Promise<void> {
+  if (!(await ctx.store.revokeAccessKey(id, ctx.now()))) throw new TusouError('AUTH_KEY_NOT_FOUND', { accessKeyId: shown(id, 40) });
+}
+
+/** The stored key with this id (revoked ones included), for signature checks. */
+export async function findAccessKey(ctx: EngineContext, id: string): Promise<AccessKey | undefined> {
+  return ctx.store.getAccessKey(id);
+}
