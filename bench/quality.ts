@@ -78,7 +78,8 @@ async function ranked(ctx: Context, instance: string, bytes: Buffer, more: (hits
   for (let start = 0; start < WINDOW; start += PAGE) {
     const r = await ctx.engine.searchByPicture(instance, { bytes, crop: false, num: PAGE, start });
     if (start === 0) ctx.timing.push(r.timings.total);
-    hits.push(...r.hits.map((h) => ({ key: h.image.productId, score: h.score })));
+    // HNSW pages are separate approximate searches, so a later page may repeat an earlier hit.
+    for (const h of r.hits) if (!hits.some((x) => x.key === h.image.productId)) hits.push({ key: h.image.productId, score: h.score });
     if (r.hits.length < PAGE || !more(hits)) break;
   }
   return hits;
@@ -116,7 +117,7 @@ async function categoryProtocol(ctx: Context, ds: Dataset): Promise<Metrics> {
     const list = hits.filter((h) => h.key !== keyOf(q)).map(isRel);
     aps.push(averagePrecision(list, relevant));
     // Upper bound: relevant images past the window placed right after it.
-    const missing = relevant - list.filter(Boolean).length;
+    const missing = Math.max(0, relevant - list.filter(Boolean).length);
     apsUpper.push(averagePrecision([...list, ...Array<boolean>(missing).fill(true)], relevant));
     p1.push(precisionAtK(list, 1));
     p5.push(precisionAtK(list, 5));
