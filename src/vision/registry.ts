@@ -1,6 +1,7 @@
 // The descriptors tusou knows, by id. A new descriptor is a new file plus one line here.
 
 import { TusouError } from '../domain/index.js';
+import { classicFused } from './descriptors/classic-fused.js';
 import { colourHistogram } from './descriptors/colour-histogram.js';
 import { dHash, pHash } from './descriptors/perceptual-hash.js';
 import { hogPyramid } from './descriptors/hog-pyramid.js';
@@ -15,6 +16,7 @@ const EXTRACTORS: readonly FeatureExtractor[] = [
   hsvSpatial,
   lbpPyramid,
   hogPyramid,
+  classicFused,
 ];
 
 /** Every registered descriptor. */
