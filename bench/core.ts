@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ATTRIBUTES, parseFilter, type Instance } from '../src/domain/index.js';
 import { nearest } from '../src/engine/index.js';
-import { FlatIndex, createIndex, defaultIndexSpec } from '../src/index/index.js';
+import { Collection, FlatIndex, defaultIndexSpec } from '../src/index/index.js';
 import { SqliteStore, type NewImage } from '../src/store/index.js';
 
 const { values: args } = parseArgs({
-  options: { sizes: { type: 'string' }, queries: { type: 'string', default: '200' }, quick: { type: 'boolean', default: false } },
+  options: { sizes: { type: 'string' }, queries: { type: 'string', default: '200' }, quick: { type: 'boolean', default: false }, spec: { type: 'string' } },
 });
 const SIZES = (args.sizes ?? (args.quick ? '1000,10000' : '1000,10000,100000')).split(',').map(Number);
 const QUERIES = args.quick ? 50 : Number(args.queries);
@@ -67,21 +67,21 @@ const gaussCentres = (() => {
 
 for (const n of SIZES) {
   const dir = mkdtempSync(join(tmpdir(), 'tusou-bench-'));
-  const instance: Instance = { name: 'b', serviceType: 'generic', capacity: n + 10_000, descriptor: DESCRIPTOR, metric: 'cosine', index: defaultIndexSpec({ metric: 'cosine', kind: 'float' }), createdAt: 0 };
+  const instance: Instance = { name: 'b', serviceType: 'generic', capacity: n + 10_000, descriptor: DESCRIPTOR, metric: 'cosine', index: args.spec ?? defaultIndexSpec({ metric: 'cosine', kind: 'float', dim: DIM }), createdAt: 0 };
   const data = makeVectors(n, 1, gaussCentres);
   const queries = makeVectors(QUERIES, 2, gaussCentres);
 
   // 1. Durable ingestion: one add = one fsynced transaction + index insert, as AddImage does.
   const durable = new SqliteStore(join(dir, 'durable.db'), { synchronous: 'FULL' });
   await durable.createInstance(instance);
-  const durableIndex = createIndex(instance.index, { metric: 'cosine', kind: 'float', dim: DIM });
+  const durableIndex = Collection.create(instance.index, { metric: 'cosine', kind: 'float', dim: DIM });
   const m = Math.min(n, args.quick ? 300 : 2000);
   const lat: number[] = [];
   const t0 = performance.now();
   for (let i = 0; i < m; i++) {
     const t = performance.now();
     const put = await durable.putImage('b', record(i), { [DESCRIPTOR]: data[i] }, instance.capacity);
-    durableIndex.add(put.label, data[i]);
+    durableIndex.add(put.label, data[i], record(i));
     lat.push(performance.now() - t);
   }
   rows.push({ n, case: `add (durable, ${m} adds)`, p50Ms: pct(lat, 50), p95Ms: pct(lat, 95), ratePerS: m / ((performance.now() - t0) / 1000) });
@@ -90,20 +90,20 @@ for (const n of SIZES) {
   // 2. Bulk-load the collection (synchronous=NORMAL only to build the test set quickly).
   const store = new SqliteStore(join(dir, 'bulk.db'), { synchronous: 'NORMAL' });
   await store.createInstance(instance);
-  const index = createIndex(instance.index, { metric: 'cosine', kind: 'float', dim: DIM });
+  const collection = Collection.create(instance.index, { metric: 'cosine', kind: 'float', dim: DIM });
   const truth = new FlatIndex({ metric: 'cosine', kind: 'float', dim: DIM });
   const tb = performance.now();
   const labels: number[] = [];
   for (let i = 0; i < n; i++) {
     const put = await store.putImage('b', record(i), { [DESCRIPTOR]: data[i] }, instance.capacity);
-    index.add(put.label, data[i]);
+    collection.add(put.label, data[i], record(i));
     truth.add(put.label, data[i]);
     labels.push(put.label);
   }
-  rows.push({ n, case: 'bulk build (store + hnsw)', p50Ms: NaN, p95Ms: NaN, ratePerS: n / ((performance.now() - tb) / 1000) });
+  rows.push({ n, case: `bulk build (store + ${instance.index})`, p50Ms: NaN, p95Ms: NaN, ratePerS: n / ((performance.now() - tb) / 1000) });
 
   // 3. Search latency and recall: no filter, 10 % filter, 1 % filter, through the planner.
-  const parts = { store, index, exactMaxCandidates: 5000 };
+  const parts = { store, collection, exactMaxCandidates: 5000 };
   const cases: [string, string | undefined, (i: number) => boolean][] = [
     ['search, no filter', undefined, () => true],
     ['search, 10 % filter', 'int_attr < 10', (i) => i % 100 < 10],

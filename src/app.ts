@@ -27,7 +27,7 @@ export async function openEngine(config: Config, log: Logger = createLogger(conf
       store: new SqliteStore(join(config.dataDir, 'tusou.db')),
       blobs: new BlobStore(join(config.dataDir, 'originals')),
       thumbnails: new ThumbnailCache(join(config.dataDir, 'thumbnails')),
-      vision: createVision(),
+      vision: createVision({ pool: { size: config.vision.workers, batchMax: config.vision.batchMax }, detector: config.vision.detector }),
       indexDir: join(config.dataDir, 'indexes'),
       tasks: { dir: join(config.dataDir, 'tasks'), buckets: config.buckets },
       options: { image: config.image, defaults: config.defaults, search: config.search, index: config.index },

@@ -28,6 +28,17 @@ test('overrides (CLI flags) win over the environment', () => {
   assert.equal(loadConfig({ TUSOU_PORT: '1' }, { TUSOU_PORT: '2' }).port, 2);
 });
 
+test('vision settings: workers default to the cores, the detector is centernet unless set, bad values name the key', () => {
+  const c = loadConfig({});
+  assert.ok(c.vision.workers >= 1);
+  assert.equal(c.vision.detector, 'centernet');
+  assert.equal(c.vision.batchMax, 4);
+  const s = loadConfig({ TUSOU_VISION_WORKERS: '3', TUSOU_DETECTOR: 'saliency', TUSOU_VISION_BATCH: '8' });
+  assert.deepEqual(s.vision, { workers: 3, detector: 'saliency', batchMax: 8 });
+  assert.throws(() => loadConfig({ TUSOU_DETECTOR: 'yolo' }), /TUSOU_DETECTOR must be centernet or saliency; got "yolo"/);
+  assert.throws(() => loadConfig({ TUSOU_VISION_WORKERS: '0' }), /TUSOU_VISION_WORKERS must be an integer in 1\.\.256/);
+});
+
 describe('configuration of the Alibaba-compatible API', () => {
   test('defaults: 15 minute signature window, URL fetching off, no buckets, generated TLS', () => {
     const c = loadConfig({});

@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 
 export interface Config {
@@ -22,6 +23,14 @@ export interface Config {
   index: {
     /** Snapshot an instance's index after this many changes (and on shutdown). */
     snapshotEvery: number;
+  };
+  vision: {
+    /** Vision worker threads (models are loaded once per worker); see docs/vision.md. */
+    workers: number;
+    /** Subject detector behind Crop=true: `centernet` (COCO objects, saliency fallback) or `saliency` only. */
+    detector: 'centernet' | 'saliency';
+    /** Most queued same-descriptor extractions one worker runs as one batch. */
+    batchMax: number;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The Alibaba-compatible API (docs/aliyun.md). */
@@ -132,6 +141,8 @@ export function loadConfig(env: Source = process.env, overrides: Source = {}): C
   }
   const maxBytes = int(src, 'TUSOU_MAX_IMAGE_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024);
   const minPx = int(src, 'TUSOU_MIN_PX', 16, 1, 65535);
+  const detector = (src.TUSOU_DETECTOR || 'centernet') as Config['vision']['detector'];
+  if (detector !== 'centernet' && detector !== 'saliency') throw new ConfigError('TUSOU_DETECTOR', 'centernet or saliency', detector);
   const maxPx = int(src, 'TUSOU_MAX_PX', 8192, 1, 65535);
   if (minPx > maxPx) throw new ConfigError('TUSOU_MIN_PX', `at most TUSOU_MAX_PX (${maxPx})`, minPx);
   return Object.freeze({
@@ -146,6 +157,11 @@ export function loadConfig(env: Source = process.env, overrides: Source = {}): C
     defaults: { descriptor: src.TUSOU_DEFAULT_DESCRIPTOR || 'colour-hist-rgb512@1', capacity: int(src, 'TUSOU_DEFAULT_CAPACITY', 1_000_000, 1, 1_000_000_000) },
     search: { exactMaxCandidates: int(src, 'TUSOU_EXACT_MAX_CANDIDATES', 5000, 0, 100_000_000) },
     index: { snapshotEvery: int(src, 'TUSOU_SNAPSHOT_EVERY', 10_000, 1, 100_000_000) },
+    vision: {
+      workers: int(src, 'TUSOU_VISION_WORKERS', availableParallelism(), 1, 256),
+      detector,
+      batchMax: int(src, 'TUSOU_VISION_BATCH', 4, 1, 64),
+    },
     logLevel,
     aliyun: {
       region: src.TUSOU_REGION || 'cn-shanghai',

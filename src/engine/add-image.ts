@@ -52,10 +52,10 @@ export async function addImage(ctx: EngineContext, instanceName: string, input: 
       vectors[target] = (await ctx.vision.analyse(decoded, { descriptor: target, detect: false, region: analysis.region })).vector;
     }
     const put = await ctx.store.putImage(instance.name, record, vectors, instance.capacity);
-    const index = ctx.indexes.get(instance.name);
-    if (put.replaced !== undefined) index.remove(put.replaced);
+    const collection = ctx.indexes.get(instance.name);
+    if (put.replaced !== undefined) collection.remove(put.replaced);
     const indexed = vectors[ctx.indexes.descriptorOf(instance.name) ?? instance.descriptor];
-    if (indexed) index.add(put.label, indexed);
+    if (indexed) collection.add(put.label, indexed, record);
     ctx.indexes.touched(instance, put.replaced !== undefined ? 2 : 1);
     const image = { ...record, label: put.label };
     await ctx.texts.upsert(instance.name, image, put.replaced);

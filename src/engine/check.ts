@@ -54,8 +54,9 @@ export async function check(ctx: EngineContext, opts: { repair: boolean }): Prom
       if (withoutVector.length) {
         await describeLabels(ctx, instance.name, instance.descriptor, withoutVector, { failed: [] }, new Set());
       }
-      const vectors = await ctx.store.getVectors(instance.descriptor, [...labels].filter((l) => !index.has(l)));
-      for (const [label, v] of vectors) index.add(label, v);
+      const absent = [...labels].filter((l) => !index.has(l));
+      const [vectors, records] = await Promise.all([ctx.store.getVectors(instance.descriptor, absent), ctx.store.getImagesByLabel(instance.name, absent)]);
+      for (const [label, v] of vectors) index.add(label, v, records.get(label));
       ctx.indexes.touched(instance, missing.length + extra.length + 1);
       ctx.indexes.snapshot(instance);
     }

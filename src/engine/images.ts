@@ -50,6 +50,7 @@ export async function updateImage(ctx: EngineContext, instanceName: string, key:
   }
   const image = await ctx.store.updateImage(instance.name, k, changes, ctx.now());
   if (!image) throw new TusouError('IMAGE_NOT_FOUND', k);
+  ctx.indexes.get(instance.name).setAttributes(image.label, image);
   await ctx.texts.upsert(instance.name, image);
   return image;
 }
@@ -74,8 +75,8 @@ export async function deleteImages(ctx: EngineContext, instanceName: string, inp
     if (input.picName !== undefined && input.picName !== null && input.picName !== '') selection.picName = validatePicName(input.picName);
   }
   const { deleted, orphanedBlobs } = await ctx.store.deleteImages(instance.name, selection);
-  const index = ctx.indexes.get(instance.name);
-  for (const d of deleted) index.remove(d.label);
+  const collection = ctx.indexes.get(instance.name);
+  for (const d of deleted) collection.remove(d.label);
   await ctx.texts.remove(instance.name, deleted.map((d) => d.label));
   if (deleted.length) ctx.indexes.touched(instance, deleted.length);
   await removeBlobs(ctx, orphanedBlobs);

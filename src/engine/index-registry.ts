@@ -1,9 +1,10 @@
-// One vector index per instance: loaded from its snapshot (or rebuilt from the store) at start,
-// reconciled with the store's labels, updated on every write, snapshotted every N changes.
+// One collection (vector index + attribute table) per instance: loaded from its snapshot (or
+// rebuilt from the store) at start, reconciled with the store's labels, updated on every write,
+// snapshotted every N changes.
 
 import { mkdirSync } from 'node:fs';
 import { TusouError, type Instance } from '../domain/index.js';
-import { createIndex, deleteSnapshot, loadSnapshot, saveSnapshot, type VectorIndex } from '../index/index.js';
+import { Collection, deleteSnapshot, loadSnapshot, saveSnapshot, type SnapshotFacts } from '../index/index.js';
 import type { Store } from '../store/index.js';
 import { getExtractor } from '../vision/index.js';
 
@@ -19,8 +20,8 @@ export interface OpenReport {
 }
 
 export class IndexRegistry {
-  private readonly indexes = new Map<string, VectorIndex>();
-  /** The descriptor whose vectors each open index holds. */
+  private readonly collections = new Map<string, Collection>();
+  /** The descriptor whose vectors each open collection holds. */
   private readonly descriptors = new Map<string, string>();
   private readonly changes = new Map<string, number>();
 
@@ -28,78 +29,87 @@ export class IndexRegistry {
     mkdirSync(dir, { recursive: true });
   }
 
-  /** The shape an instance's index must have. */
-  static shapeOf(instance: Instance) {
+  /** The facts an instance's snapshot must match. */
+  static factsOf(instance: Instance): SnapshotFacts {
     const e = getExtractor(instance.descriptor);
     return { metric: instance.metric, kind: e.kind, dim: e.dim, spec: instance.index, descriptor: instance.descriptor };
   }
 
-  /** Load or rebuild the index of an instance and bring it up to date with the store. */
-  async open(instance: Instance): Promise<OpenReport> {
-    const t0 = performance.now();
-    const facts = IndexRegistry.shapeOf(instance);
-    const loaded = loadSnapshot(this.dir, instance.name, facts);
-    const index = loaded.index ?? createIndex(instance.index, facts);
-    let added = 0;
-    let removed = 0;
-    if (loaded.index) {
-      // Labels are never reused, so a label in both places names the same vector.
-      const live = new Set(await this.store.selectLabels(instance.name, {}));
-      for (const label of [...index.labels()]) if (!live.has(label) && index.remove(label)) removed++;
-      const missing = [...live].filter((l) => !index.has(l));
-      for (let i = 0; i < missing.length; i += 1000) {
-        const vectors = await this.store.getVectors(instance.descriptor, missing.slice(i, i + 1000));
-        for (const [label, v] of vectors) { index.add(label, v); added++; }
-      }
-    } else {
-      for await (const batch of this.store.scanVectors(instance.name, instance.descriptor)) {
-        for (const [label, v] of batch) { index.add(label, v); added++; }
+  /** Fill the attribute table from the store; returns the labels the store holds. */
+  private async loadAttributes(instance: Instance, c: Collection): Promise<Set<number>> {
+    const live = new Set<number>();
+    for await (const batch of this.store.scanAttributes(instance.name)) {
+      for (const [label, a] of batch) {
+        live.add(label);
+        c.setAttributes(label, a);
       }
     }
-    this.indexes.set(instance.name, index);
-    this.descriptors.set(instance.name, instance.descriptor);
-    this.changes.set(instance.name, loaded.index ? added + removed : added);
-    if ((this.changes.get(instance.name) ?? 0) >= this.snapshotEvery) this.snapshot(instance);
+    return live;
+  }
+
+  /** Build a collection from the store's vectors, ignoring any snapshot. */
+  async build(instance: Instance): Promise<Collection> {
+    const c = Collection.create(instance.index, IndexRegistry.factsOf(instance));
+    for await (const batch of this.store.scanVectors(instance.name, instance.descriptor)) {
+      for (const [label, v] of batch) c.add(label, v);
+    }
+    await this.loadAttributes(instance, c);
+    return c;
+  }
+
+  /** Load or rebuild the collection of an instance and bring it up to date with the store. */
+  async open(instance: Instance): Promise<OpenReport> {
+    const t0 = performance.now();
+    const loaded = loadSnapshot(this.dir, instance.name, IndexRegistry.factsOf(instance));
+    let c: Collection;
+    let added = 0;
+    let removed = 0;
+    if (loaded.collection) {
+      c = loaded.collection;
+      const live = await this.loadAttributes(instance, c);
+      // Labels are never reused, so a label in both places names the same vector.
+      for (const label of [...c.labels()]) if (!live.has(label) && c.remove(label)) removed++;
+      const missing = [...live].filter((l) => !c.has(l));
+      for (let i = 0; i < missing.length; i += 1000) {
+        const vectors = await this.store.getVectors(instance.descriptor, missing.slice(i, i + 1000));
+        for (const [label, v] of vectors) { c.add(label, v); added++; }
+      }
+    } else {
+      c = await this.build(instance);
+      added = c.size;
+    }
+    this.install(instance, c, loaded.collection ? added + removed : added);
     return {
-      instance: instance.name, source: loaded.index ? 'snapshot' : 'rebuilt', reason: loaded.reason,
-      size: index.size, added, removed, ms: Math.round(performance.now() - t0),
+      instance: instance.name, source: loaded.collection ? 'snapshot' : 'rebuilt', reason: loaded.reason,
+      size: c.size, added, removed, ms: Math.round(performance.now() - t0),
     };
   }
 
-  /** Build a fresh index of an instance from the store, without installing it. */
-  async build(instance: Instance): Promise<VectorIndex> {
-    const index = createIndex(instance.index, IndexRegistry.shapeOf(instance));
-    for await (const batch of this.store.scanVectors(instance.name, instance.descriptor)) {
-      for (const [label, v] of batch) index.add(label, v);
-    }
-    return index;
-  }
-
-  /** Replace an instance's index (after a reindex) and snapshot it. */
-  install(instance: Instance, index: VectorIndex): void {
-    this.indexes.set(instance.name, index);
+  /** Make `c` the instance's collection; snapshot it when `changes` reach the interval. */
+  install(instance: Instance, c: Collection, changes = c.size + 1): void {
+    this.collections.set(instance.name, c);
     this.descriptors.set(instance.name, instance.descriptor);
-    this.changes.set(instance.name, index.size + 1);
-    this.snapshot(instance);
+    this.changes.set(instance.name, changes);
+    if (changes >= this.snapshotEvery) this.snapshot(instance);
   }
 
   /**
-   * The open index of an instance; when `descriptor` is given it must hold vectors of it.
+   * The open collection of an instance; when `descriptor` is given it must hold vectors of it.
    * @throws INSTANCE_BUSY while the instance switches to another descriptor
    */
-  get(name: string, descriptor?: string): VectorIndex {
-    const index = this.indexes.get(name);
-    if (!index) throw new Error(`index of ${name} is not open`);
+  get(name: string, descriptor?: string): Collection {
+    const c = this.collections.get(name);
+    if (!c) throw new Error(`index of ${name} is not open`);
     if (descriptor !== undefined && this.descriptors.get(name) !== descriptor) throw new TusouError('INSTANCE_BUSY', { name });
-    return index;
+    return c;
   }
 
-  /** The descriptor whose vectors the open index of `name` holds. */
+  /** The descriptor whose vectors the open collection of `name` holds. */
   descriptorOf(name: string): string | undefined {
     return this.descriptors.get(name);
   }
 
-  /** Record `n` changes to an instance's index; snapshot when enough have accumulated. */
+  /** Record `n` changes to an instance's collection; snapshot when enough have accumulated. */
   touched(instance: Instance, n = 1): void {
     const c = (this.changes.get(instance.name) ?? 0) + n;
     this.changes.set(instance.name, c);
@@ -108,14 +118,14 @@ export class IndexRegistry {
 
   /** Write the instance's snapshot now, if it changed since the last one. */
   snapshot(instance: Instance): void {
-    const index = this.indexes.get(instance.name);
-    if (!index || (this.changes.get(instance.name) ?? 0) === 0) return;
-    saveSnapshot(index, this.dir, instance.name, instance.descriptor);
+    const c = this.collections.get(instance.name);
+    if (!c || (this.changes.get(instance.name) ?? 0) === 0) return;
+    saveSnapshot(c, this.dir, instance.name, this.descriptors.get(instance.name) ?? instance.descriptor);
     this.changes.set(instance.name, 0);
   }
 
   drop(name: string): void {
-    this.indexes.delete(name);
+    this.collections.delete(name);
     this.descriptors.delete(name);
     this.changes.delete(name);
     deleteSnapshot(this.dir, name);

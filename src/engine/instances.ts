@@ -65,7 +65,7 @@ export function resolveIndexing(input: { descriptor?: unknown; metric?: unknown;
   if (typeof descriptor !== 'string') throw new TusouError('PARAM_INVALID', { field: 'descriptor', expected: 'a descriptor id', got: shown(descriptor) });
   const extractor = getExtractor(descriptor);
   const metric = validateMetric(input.metric ?? extractor.metric, extractor.kind);
-  const shape = { metric, kind: extractor.kind };
+  const shape = { metric, kind: extractor.kind, dim: extractor.dim };
   if (input.index !== undefined && typeof input.index !== 'string') {
     throw new TusouError('PARAM_INVALID', { field: 'index', expected: 'an index spec such as flat or hnsw:m=16', got: shown(input.index) });
   }

@@ -52,7 +52,7 @@ export async function describePicture(ctx: EngineContext, instance: Instance, in
   const decoded = await decodeImage(input.bytes, ctx.options.image);
   const region = regionOf(input.region, decoded.width, decoded.height);
   const analysis = await ctx.vision.analyse(decoded, {
-    descriptor: instance.descriptor, detect: crop && !region, region,
+    descriptor: instance.descriptor, detect: crop && !region, region, predictCategory: instance.serviceType === 'product',
     ...(local && instance.reranker ? { local: { reranker: instance.reranker, form: local } } : {}),
   });
   if (instance.serviceType !== 'product') {

@@ -1,36 +1,45 @@
-// The query planner: per query, the index's own filtered search or an exact scan over the
-// candidates the store selects, so a selective filter never loses recall (DESIGN §3).
+// The query planner: per query, pick the index's own search, a filtered graph search or an exact
+// scan over the candidates the attribute table selects — so a selective filter never loses
+// recall (DESIGN §3) — then, when the collection projects, re-rank the shortlist with the full
+// vectors from the store so the final order and distances are the descriptor's own.
 
 import type { Instance, Vector } from '../domain/index.js';
-import { TopK, kernelFor, type Hit, type VectorIndex } from '../index/index.js';
+import { TopK, kernelFor, type Collection, type Hit, type ShortlistPath } from '../index/index.js';
 import type { ImageSelection, Store } from '../store/index.js';
 import { getExtractor } from '../vision/index.js';
 
 export interface PlannerParts {
   store: Store;
-  index: VectorIndex;
+  collection: Collection;
   /** Filtered searches with at most this many candidates scan them exactly. */
   exactMaxCandidates: number;
 }
 
-const restricted = (s: ImageSelection) => s.filter !== undefined || s.categoryId !== undefined || s.productId !== undefined;
+export interface Nearest {
+  hits: Hit[];
+  /** Images the selection holds. */
+  candidates: number;
+  path: ShortlistPath;
+}
 
 /**
- * The k nearest images to `vector` within a selection, nearest first, and how many candidates
- * the selection holds.
+ * The k nearest images to a descriptor vector within a selection (filter and category), nearest
+ * first, with distances in the descriptor's metric.
  */
-export async function nearest(parts: PlannerParts, instance: Instance, vector: Vector, selection: ImageSelection, k: number): Promise<{ hits: Hit[]; candidates: number; path: 'index' | 'exact' | 'filtered-index' }> {
-  const { store, index } = parts;
-  if (!restricted(selection)) return { hits: index.search(vector, k), candidates: index.size, path: 'index' };
-  const labels = await store.selectLabels(instance.name, selection);
-  if (labels.length === 0) return { hits: [], candidates: 0, path: 'exact' };
-  if (index.spec !== 'flat' && labels.length <= parts.exactMaxCandidates) {
-    // Few candidates: an exact scan over their stored vectors is both exact and cheap.
-    const kernel = kernelFor(instance.metric, getExtractor(instance.descriptor).kind);
-    const top = new TopK(k);
-    for (const [label, v] of await store.getVectors(instance.descriptor, labels)) top.push(label, kernel(vector, v));
-    return { hits: top.sorted(), candidates: labels.length, path: 'exact' };
+export async function nearest(parts: PlannerParts, instance: Instance, vector: Vector, selection: ImageSelection, k: number): Promise<Nearest> {
+  const { collection: c } = parts;
+  const restricted = selection.filter !== undefined || selection.categoryId !== undefined;
+  const candidates = restricted ? c.attrs.select(selection.filter, selection.categoryId) : undefined;
+  const count = candidates?.length ?? c.size;
+  if (count === 0) return { hits: [], candidates: 0, path: 'exact' };
+  if (!c.projection) {
+    const { hits, path } = c.shortlist(vector, k, candidates, parts.exactMaxCandidates);
+    return { hits, candidates: count, path };
   }
-  const allowed = new Set(labels);
-  return { hits: index.search(vector, k, (l) => allowed.has(l)), candidates: labels.length, path: 'filtered-index' };
+  const { hits: short, path } = c.shortlist(c.toIndexSpace(vector), Math.max(k, c.rerank), candidates, parts.exactMaxCandidates);
+  const kernel = kernelFor(instance.metric, getExtractor(instance.descriptor).kind);
+  const full = await parts.store.getVectors(instance.descriptor, short.map((h) => h.label));
+  const top = new TopK(k);
+  for (const [label, v] of full) top.push(label, kernel(vector, v));
+  return { hits: top.sorted(), candidates: count, path };
 }

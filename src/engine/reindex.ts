@@ -71,9 +71,9 @@ export async function reindex(ctx: EngineContext, name: string, input: ReindexIn
     }
     // Build the new index beside the old one, then switch record and index together.
     const updated: Instance = { ...old, ...next };
-    const index = await ctx.indexes.build(updated);
+    const collection = await ctx.indexes.build(updated);
     await ctx.store.updateInstance(old.name, next);
-    ctx.indexes.install(updated, index);
+    ctx.indexes.install(updated, collection);
     if (next.descriptor !== old.descriptor) await ctx.store.deleteVectors(old.name, old.descriptor);
     return result;
   } finally {

@@ -104,7 +104,7 @@ async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: P
   if (reranker) k = Math.max(k, reranker.depth);
   for (;;) {
     const { hits, candidates } = await nearest(
-      { store: ctx.store, index: ctx.indexes.get(instance.name, instance.descriptor), exactMaxCandidates: ctx.options.search.exactMaxCandidates },
+      { store: ctx.store, collection: ctx.indexes.get(instance.name, instance.descriptor), exactMaxCandidates: ctx.options.search.exactMaxCandidates },
       instance, vector, p.selection, k,
     );
     const global: ScoredHit[] = hits.map((h) => ({ ...h, score: distanceToScore(instance.metric, h.distance, e.dim) }));

@@ -94,6 +94,16 @@ export class FlatIndex implements VectorIndex {
     return top.sorted();
   }
 
+  /** The k nearest among the given labels (absent labels are skipped): cost grows with the list, not the index. */
+  searchAmong(query: Vector, k: number, labels: ArrayLike<number>): Hit[] {
+    const top = new TopK(Math.min(k, labels.length));
+    for (let i = 0; i < labels.length; i++) {
+      const r = this.rowOf.get(labels[i]);
+      if (r !== undefined) top.push(labels[i], this.kernel(query, this.row(r)));
+    }
+    return top.sorted();
+  }
+
   /** Payload: u32 count, then float64 labels, then the rows. */
   writePayload(file: string): void {
     const n = this.size;

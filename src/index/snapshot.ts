@@ -1,16 +1,15 @@
-// Index snapshots on disk: a small header file (magic, version, and the facts needed to trust
-// the payload) plus the payload it names. Both are written to temp files, fsynced and renamed,
-// header last, so a crash leaves either the old snapshot or the new one, never a torn one.
+// Collection snapshots on disk: a small header file (magic, version, and the facts needed to
+// trust the payloads) plus the payloads it names. Everything is written to temp files, fsynced
+// and renamed, header last, so a crash leaves either the old snapshot or the new one, never a
+// torn one. Attributes are not snapshotted: they are read from the store at start.
 
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FlatIndex } from './flat-index.js';
-import { HnswIndex } from './hnsw-index.js';
-import { parseIndexSpec } from './spec.js';
-import type { IndexShape, VectorIndex } from './vector-index.js';
+import { Collection } from './collection.js';
+import type { IndexShape } from './vector-index.js';
 
 const MAGIC = 'tusou-index';
-const VERSION = 1;
+const VERSION = 2;
 
 /** What a snapshot header records; a load succeeds only if these match what the caller expects. */
 export interface SnapshotFacts extends IndexShape {
@@ -23,8 +22,8 @@ interface Header extends SnapshotFacts {
   version: number;
   count: number;
   deleted: number;
-  payload: string;
-  payloadBytes: number;
+  payloads: { ann: string; exact?: string };
+  bytes: { ann: number; exact?: number };
   savedAt: number;
 }
 
@@ -35,36 +34,37 @@ function fsyncPath(path: string): void {
 
 const headerPath = (dir: string, name: string) => join(dir, `${name}.index.json`);
 
-/** Build an empty index for a spec and shape. */
-export function createIndex(spec: string, shape: IndexShape): VectorIndex {
-  const parsed = parseIndexSpec(spec);
-  return parsed.kind === 'hnsw' ? HnswIndex.create(shape, parsed) : new FlatIndex(shape);
-}
-
-/** Write a snapshot of `index` as `<dir>/<name>.index.json` + payload, atomically. */
-export function saveSnapshot(index: VectorIndex, dir: string, name: string, descriptor: string, now = Date.now()): void {
-  const payload = `${name}.${now.toString(36)}.${process.pid}.payload`;
-  const tmpPayload = join(dir, `${payload}.tmp`);
-  index.writePayload(tmpPayload);
-  fsyncPath(tmpPayload);
-  renameSync(tmpPayload, join(dir, payload));
+/** Write a snapshot of a collection as `<dir>/<name>.index.json` + payloads, atomically. */
+export function saveSnapshot(c: Collection, dir: string, name: string, descriptor: string, now = Date.now()): void {
+  const stem = `${name}.${now.toString(36)}.${process.pid}`;
+  const payloads = { ann: `${stem}.ann.payload`, ...(c.exact ? { exact: `${stem}.exact.payload` } : {}) };
+  const tmp = { ann: join(dir, `${payloads.ann}.tmp`), ...(payloads.exact ? { exact: join(dir, `${payloads.exact}.tmp`) } : {}) };
+  c.writePayloads(tmp);
+  const bytes: Header['bytes'] = { ann: 0 };
+  for (const role of ['ann', 'exact'] as const) {
+    const file = payloads[role];
+    const t = tmp[role];
+    if (!file || !t) continue;
+    fsyncPath(t);
+    renameSync(t, join(dir, file));
+    bytes[role] = statSync(join(dir, file)).size;
+  }
   const header: Header = {
-    magic: MAGIC, version: VERSION, spec: index.spec, metric: index.metric, kind: index.kind, dim: index.dim, descriptor,
-    count: index.size, deleted: index instanceof HnswIndex ? index.deletedSlots : 0,
-    payload, payloadBytes: statSync(join(dir, payload)).size, savedAt: now,
+    magic: MAGIC, version: VERSION, spec: c.spec, metric: c.shape.metric, kind: c.shape.kind, dim: c.shape.dim, descriptor,
+    count: c.size, deleted: c.deletedSlots, payloads, bytes, savedAt: now,
   };
   const tmpHeader = `${headerPath(dir, name)}.tmp`;
   writeFileSync(tmpHeader, JSON.stringify(header));
   fsyncPath(tmpHeader);
   renameSync(tmpHeader, headerPath(dir, name));
   fsyncPath(dir);
-  removeStalePayloads(dir, name, payload);
+  removeStalePayloads(dir, name, Object.values(payloads));
 }
 
 /** Delete payloads of `name` other than `keep` (older snapshots, interrupted writes). */
-function removeStalePayloads(dir: string, name: string, keep?: string): void {
+function removeStalePayloads(dir: string, name: string, keep: string[] = []): void {
   for (const f of readdirSync(dir)) {
-    if (f.startsWith(`${name}.`) && (f.endsWith('.payload') || f.endsWith('.payload.tmp')) && f !== keep) unlinkSync(join(dir, f));
+    if (f.startsWith(`${name}.`) && (f.endsWith('.payload') || f.endsWith('.payload.tmp')) && !keep.includes(f)) unlinkSync(join(dir, f));
   }
 }
 
@@ -78,7 +78,7 @@ export function deleteSnapshot(dir: string, name: string): void {
  * Load the snapshot of `name` if it exists and matches `expected`; otherwise undefined (the caller
  * rebuilds from the store). Never throws for a bad snapshot: it reports why in `reason`.
  */
-export function loadSnapshot(dir: string, name: string, expected: SnapshotFacts): { index?: VectorIndex; reason?: string } {
+export function loadSnapshot(dir: string, name: string, expected: SnapshotFacts): { collection?: Collection; reason?: string } {
   const hp = headerPath(dir, name);
   if (!existsSync(hp)) return { reason: 'no snapshot' };
   let h: Header;
@@ -91,12 +91,14 @@ export function loadSnapshot(dir: string, name: string, expected: SnapshotFacts)
   for (const k of ['spec', 'metric', 'kind', 'dim', 'descriptor'] as const) {
     if (h[k] !== expected[k]) return { reason: `${k} changed (${h[k]} -> ${expected[k]})` };
   }
-  const pp = join(dir, h.payload);
-  if (!existsSync(pp) || statSync(pp).size !== h.payloadBytes) return { reason: 'payload missing or truncated' };
+  const files: { ann: string; exact?: string } = { ann: join(dir, h.payloads.ann) };
+  if (h.payloads.exact) files.exact = join(dir, h.payloads.exact);
+  for (const role of ['ann', 'exact'] as const) {
+    const f = files[role];
+    if (f && (!existsSync(f) || statSync(f).size !== h.bytes[role])) return { reason: 'payload missing or truncated' };
+  }
   try {
-    const parsed = parseIndexSpec(h.spec);
-    const index = parsed.kind === 'hnsw' ? HnswIndex.read(expected, parsed, pp, h.deleted) : FlatIndex.read(expected, pp);
-    return { index };
+    return { collection: Collection.read(h.spec, expected, files, h.deleted) };
   } catch (err) {
     return { reason: `payload unreadable: ${err instanceof Error ? err.message : String(err)}` };
   }

@@ -4,8 +4,15 @@
 import { TusouError } from '../domain/index.js';
 import type { IndexShape } from './vector-index.js';
 
-export interface FlatSpec { kind: 'flat' }
-export interface HnswSpec {
+/** Keys every kind takes: a projection to a smaller index space and the re-ranked shortlist. */
+export interface ProjectionParams {
+  /** Index-space dimensions (0 = no projection): the index holds projected vectors, the store full ones. */
+  proj: number;
+  /** Shortlist re-ranked with the full vectors when projecting. */
+  rr: number;
+}
+export interface FlatSpec extends ProjectionParams { kind: 'flat' }
+export interface HnswSpec extends ProjectionParams {
   kind: 'hnsw';
   /** Graph degree: memory ≈ m·8–10 bytes per vector; higher = better recall, slower build. */
   m: number;
@@ -17,7 +24,10 @@ export interface HnswSpec {
 export type IndexSpec = FlatSpec | HnswSpec;
 
 export const HNSW_DEFAULTS = Object.freeze({ m: 16, efc: 100, ef: 100 });
-const HNSW_RANGES: Record<keyof typeof HNSW_DEFAULTS, [number, number]> = { m: [4, 64], efc: [10, 2000], ef: [10, 5000] };
+export const PROJECTION_DEFAULTS: Readonly<ProjectionParams> = Object.freeze({ proj: 0, rr: 64 });
+type Key = 'm' | 'efc' | 'ef' | 'proj' | 'rr';
+const RANGES: Record<Key, [number, number]> = { m: [4, 64], efc: [10, 2000], ef: [10, 5000], proj: [0, 4096], rr: [10, 2000] };
+const KEYS: Record<IndexSpec['kind'], Key[]> = { flat: ['proj', 'rr'], hnsw: ['m', 'efc', 'ef', 'proj', 'rr'] };
 
 /**
  * Parse an index spec.
@@ -26,28 +36,26 @@ const HNSW_RANGES: Record<keyof typeof HNSW_DEFAULTS, [number, number]> = { m: [
  */
 export function parseIndexSpec(spec: string): IndexSpec {
   const [kind, params = ''] = spec.split(/:(.*)/s);
-  if (kind === 'flat') {
-    if (params) throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: 'flat takes no parameters' });
-    return { kind: 'flat' };
-  }
-  if (kind !== 'hnsw') throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `unknown kind ${JSON.stringify(kind)}; use flat or hnsw` });
-  const out: HnswSpec = { kind: 'hnsw', ...HNSW_DEFAULTS };
+  if (kind !== 'flat' && kind !== 'hnsw') throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `unknown kind ${JSON.stringify(kind)}; use flat or hnsw` });
+  const out: Record<string, number | string> = kind === 'flat' ? { kind, ...PROJECTION_DEFAULTS } : { kind, ...HNSW_DEFAULTS, ...PROJECTION_DEFAULTS };
   for (const part of params ? params.split(',') : []) {
     const m = /^([a-z]+)=(\d+)$/.exec(part);
     if (!m) throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `cannot parse ${JSON.stringify(part)}; write key=integer` });
-    const key = m[1] as keyof typeof HNSW_DEFAULTS;
-    const range = HNSW_RANGES[key];
-    if (!range) throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `unknown key ${key}; valid keys are ${Object.keys(HNSW_DEFAULTS).join(', ')}` });
+    const key = m[1] as Key;
+    if (!KEYS[kind].includes(key)) throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `unknown key ${key}; valid keys are ${KEYS[kind].join(', ')}` });
+    const [lo, hi] = RANGES[key];
     const v = Number(m[2]);
-    if (v < range[0] || v > range[1]) throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `${key} must be in ${range[0]}..${range[1]}; got ${v}` });
+    if (v < lo || v > hi) throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `${key} must be in ${lo}..${hi}; got ${v}` });
     out[key] = v;
   }
-  return out;
+  return out as unknown as IndexSpec;
 }
 
-/** The canonical string of a spec. */
+/** The canonical string of a spec (projection keys only when projecting). */
 export function formatIndexSpec(s: IndexSpec): string {
-  return s.kind === 'flat' ? 'flat' : `hnsw:m=${s.m},efc=${s.efc},ef=${s.ef}`;
+  const proj = s.proj > 0 ? `proj=${s.proj},rr=${s.rr}` : '';
+  if (s.kind === 'flat') return proj ? `flat:${proj}` : 'flat';
+  return `hnsw:m=${s.m},efc=${s.efc},ef=${s.ef}${proj ? `,${proj}` : ''}`;
 }
 
 /** HNSW (hnswlib) supports cosine and l2 on float vectors; every other shape needs `flat`. */
@@ -55,16 +63,30 @@ export function supportsHnsw(shape: Pick<IndexShape, 'metric' | 'kind'>): boolea
   return shape.kind === 'float' && (shape.metric === 'cosine' || shape.metric === 'l2');
 }
 
-/** The default spec for a shape: HNSW where it applies, else an exact scan. */
-export function defaultIndexSpec(shape: Pick<IndexShape, 'metric' | 'kind'>): string {
-  return supportsHnsw(shape) ? formatIndexSpec({ kind: 'hnsw', ...HNSW_DEFAULTS }) : 'flat';
+/** Descriptors with more dimensions than this are projected by default (proj=128). */
+export const PROJECT_ABOVE_DIM = 256;
+
+/**
+ * The default spec for a shape: HNSW where it applies (projected to 128 dimensions, with the
+ * shortlist re-ranked on full vectors, when the descriptor is wider than 256), else an exact scan.
+ */
+export function defaultIndexSpec(shape: IndexShape): string {
+  if (!supportsHnsw(shape)) return 'flat';
+  const proj = shape.dim > PROJECT_ABOVE_DIM ? { proj: 128, rr: PROJECTION_DEFAULTS.rr } : PROJECTION_DEFAULTS;
+  return formatIndexSpec({ kind: 'hnsw', ...HNSW_DEFAULTS, ...proj });
 }
 
 /** Parse and check a spec against the vectors it will hold. @throws INDEX_SPEC_INVALID */
-export function validateIndexSpec(spec: string, shape: Pick<IndexShape, 'metric' | 'kind'>): string {
+export function validateIndexSpec(spec: string, shape: IndexShape): string {
   const parsed = parseIndexSpec(spec);
   if (parsed.kind === 'hnsw' && !supportsHnsw(shape)) {
     throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `hnsw supports cosine and l2 on float vectors; use flat for ${shape.metric} on ${shape.kind} vectors` });
+  }
+  if (parsed.proj > 0 && !supportsHnsw(shape)) {
+    throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `proj (a random projection) keeps cosine and l2 distances only; ${shape.metric} on ${shape.kind} vectors cannot be projected` });
+  }
+  if (parsed.proj >= shape.dim) {
+    throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `proj must be smaller than the descriptor's ${shape.dim} dimensions; got ${parsed.proj}` });
   }
   return formatIndexSpec(parsed);
 }

@@ -7,7 +7,9 @@ import { rng } from '../../test/support/images.js';
 import type { Metric, Vector, VectorKind } from '../domain/index.js';
 import { FlatIndex } from './flat-index.js';
 import { kernelFor } from './kernels.js';
-import { createIndex, loadSnapshot, saveSnapshot } from './snapshot.js';
+import { Collection } from './collection.js';
+import { createIndex } from './create-index.js';
+import { loadSnapshot, saveSnapshot } from './snapshot.js';
 import { parseIndexSpec, validateIndexSpec } from './spec.js';
 import type { VectorIndex } from './vector-index.js';
 
@@ -129,18 +131,19 @@ for (const c of CASES) {
       assert.deepEqual(createIndex(c.spec, shape).search(queries[0], 10), []);
     });
 
-    test('a snapshot round-trips and a mismatching snapshot is refused', () => {
-      const local = build();
+    test('a collection snapshot round-trips and a mismatching snapshot is refused', () => {
+      const local = Collection.create(c.spec, shape);
+      data.forEach((v, i) => local.add(LABEL0 + i, v));
       local.remove(LABEL0 + 10);
       const name = `snap-${c.spec.replace(/\W/g, '')}-${c.metric}-${c.kind}`;
       saveSnapshot(local, tmp, name, 'test@1');
       const facts = { ...shape, spec: local.spec, descriptor: 'test@1' };
-      const { index, reason } = loadSnapshot(tmp, name, facts);
-      assert.ok(index, reason);
-      assert.deepEqual(index.search(queries[3], 5).map((h) => h.label), local.search(queries[3], 5).map((h) => h.label));
-      assert.equal(loadSnapshot(tmp, name, { ...facts, descriptor: 'other@1' }).index, undefined);
-      assert.equal(loadSnapshot(tmp, name, { ...facts, dim: c.dim * 2 }).index, undefined);
-      assert.equal(readdirSync(tmp).filter((f) => f.startsWith(`${name}.`) && f.endsWith('.payload')).length, 1);
+      const { collection, reason } = loadSnapshot(tmp, name, facts);
+      assert.ok(collection, reason);
+      assert.deepEqual(collection.ann.search(queries[3], 5).map((h) => h.label), local.ann.search(queries[3], 5).map((h) => h.label));
+      assert.equal(loadSnapshot(tmp, name, { ...facts, descriptor: 'other@1' }).collection, undefined);
+      assert.equal(loadSnapshot(tmp, name, { ...facts, dim: c.dim * 2 }).collection, undefined);
+      assert.ok(readdirSync(tmp).filter((f) => f.startsWith(`${name}.`) && f.endsWith('.payload')).length <= 2);
     });
   });
 }
@@ -148,13 +151,13 @@ for (const c of CASES) {
 describe('snapshots on disk', () => {
   test('a truncated payload is detected and not loaded', () => {
     const shape = { metric: 'cosine' as const, kind: 'float' as const, dim: 8 };
-    const idx = createIndex('flat', shape);
-    clustered(10, 8, 1).forEach((v, i) => idx.add(i + 1, v));
-    saveSnapshot(idx, tmp, 'trunc', 'x@1');
+    const c = Collection.create('flat', shape);
+    clustered(10, 8, 1).forEach((v, i) => c.add(i + 1, v));
+    saveSnapshot(c, tmp, 'trunc', 'x@1');
     const payload = readdirSync(tmp).find((f) => f.startsWith('trunc.') && f.endsWith('.payload'))!;
     writeFileSync(join(tmp, payload), Buffer.alloc(10));
     const res = loadSnapshot(tmp, 'trunc', { ...shape, spec: 'flat', descriptor: 'x@1' });
-    assert.equal(res.index, undefined);
+    assert.equal(res.collection, undefined);
     assert.match(res.reason ?? '', /truncated/);
   });
 });
@@ -175,16 +178,21 @@ describe('kernels', () => {
 
 describe('index specs', () => {
   test('parse, defaults and canonical form', () => {
-    assert.deepEqual(parseIndexSpec('hnsw:m=32,ef=200'), { kind: 'hnsw', m: 32, efc: 100, ef: 200 });
-    assert.deepEqual(parseIndexSpec('flat'), { kind: 'flat' });
-    assert.equal(validateIndexSpec('hnsw', { metric: 'cosine', kind: 'float' }), 'hnsw:m=16,efc=100,ef=100');
+    assert.deepEqual(parseIndexSpec('hnsw:m=32,ef=200'), { kind: 'hnsw', m: 32, efc: 100, ef: 200, proj: 0, rr: 64 });
+    assert.deepEqual(parseIndexSpec('flat'), { kind: 'flat', proj: 0, rr: 64 });
+    assert.equal(validateIndexSpec('hnsw', { metric: 'cosine', kind: 'float', dim: 512 }), 'hnsw:m=16,efc=100,ef=100');
+    assert.equal(validateIndexSpec('hnsw:proj=128', { metric: 'cosine', kind: 'float', dim: 512 }), 'hnsw:m=16,efc=100,ef=100,proj=128,rr=64');
+    assert.equal(validateIndexSpec('flat:proj=64,rr=100', { metric: 'l2', kind: 'float', dim: 512 }), 'flat:proj=64,rr=100');
   });
 
   test('bad specs name the bad part and the valid keys', () => {
-    assert.throws(() => parseIndexSpec('hnsw:q=1'), /unknown key q; valid keys are m, efc, ef/);
+    assert.throws(() => parseIndexSpec('hnsw:q=1'), /unknown key q; valid keys are m, efc, ef, proj, rr/);
+    assert.throws(() => parseIndexSpec('flat:m=16'), /unknown key m; valid keys are proj, rr/);
     assert.throws(() => parseIndexSpec('hnsw:m=1'), /m must be in 4\.\.64/);
     assert.throws(() => parseIndexSpec('ivf'), /unknown kind/);
     assert.throws(() => parseIndexSpec('hnsw:m'), /key=integer/);
-    assert.throws(() => validateIndexSpec('hnsw', { metric: 'hamming', kind: 'binary' }), /use flat/);
+    assert.throws(() => validateIndexSpec('hnsw', { metric: 'hamming', kind: 'binary', dim: 64 }), /use flat/);
+    assert.throws(() => validateIndexSpec('flat:proj=32', { metric: 'l1', kind: 'float', dim: 64 }), /cannot be projected/);
+    assert.throws(() => validateIndexSpec('flat:proj=64', { metric: 'cosine', kind: 'float', dim: 64 }), /smaller/);
   });
 });

@@ -55,6 +55,8 @@ export interface Store {
   /** Labels of the images matching a selection. */
   selectLabels(instance: string, selection: ImageSelection): Promise<number[]>;
   getVectors(descriptor: string, labels: readonly number[]): Promise<Map<number, Vector>>;
+  /** Every image's label and filterable attributes, in label order, in batches (cheap: no JSON). */
+  scanAttributes(instance: string, batchSize?: number): AsyncIterable<[number, Pick<ImageAttributes, 'categoryId' | 'intAttr' | 'intAttr2' | 'intAttr3' | 'intAttr4' | 'strAttr' | 'strAttr2' | 'strAttr3' | 'strAttr4'>][]>;
   /** Every (label, vector) of an instance for a descriptor, in label order, in batches. */
   scanVectors(instance: string, descriptor: string, batchSize?: number): AsyncIterable<[number, Vector][]>;
   /** Store (or replace) vectors of one descriptor for existing images. */

@@ -10,6 +10,9 @@ export interface ExtractorInput {
   grey?: boolean;
 }
 
+/** Pixels cut for an extractor: row-major, `channels` per pixel (3 = RGB, 1 = grey). */
+export type Pixels = RawImage & { channels: number };
+
 /**
  * A descriptor. `extract` is deterministic: the same pixels give the same vector. Float vectors
  * are L2-normalised; binary codes are packed bits (`dim` bits in `dim / 8` bytes).
@@ -24,5 +27,12 @@ export interface FeatureExtractor {
   readonly input: ExtractorInput;
   /** One-line description for docs and the API. */
   readonly description: string;
-  extract(pixels: RawImage & { channels: number }): Vector | Promise<Vector>;
+  /**
+   * True for descriptors slow enough to block the event loop (CNNs): the Vision facade runs
+   * them in the worker pool, which is also the only place their models are loaded.
+   */
+  readonly pooled?: boolean;
+  extract(pixels: Pixels): Vector | Promise<Vector>;
+  /** Several inputs at once, same results as `extract` one by one (faster for CNNs). */
+  extractBatch?(pixels: readonly Pixels[]): Promise<Vector[]>;
 }

@@ -1,6 +1,9 @@
-// Public surface of vision: descriptors, their registry and the analysis facade.
-export type { FeatureExtractor, ExtractorInput } from './feature-extractor.js';
+// Public surface of vision: descriptors and their registry, the analysis facade, the worker pool
+// that runs models, and the detector-label → product-category table.
+export type { FeatureExtractor, ExtractorInput, Pixels } from './feature-extractor.js';
 export { listExtractors, getExtractor, hasExtractor, successorOf } from './registry.js';
+export { createVision, type Vision, type Analysis, type AnalyseRequest, type VisionOptions, type DetectorName } from './vision.js';
+export { VisionPool, type VisionPoolOptions } from './pool.js';
+export { COCO_LABELS, categoryOfLabel } from './categories.js';
 export { listRerankers, getReranker } from './local/rerankers.js';
 export type { Reranker, RerankEvidence } from './local/reranker.js';
-export { createVision, type Vision, type Analysis, type AnalyseRequest } from './vision.js';

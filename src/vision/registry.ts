@@ -1,8 +1,11 @@
 // The descriptors tusou knows, by id. A new descriptor is a new file plus one line here.
 
 import { TusouError } from '../domain/index.js';
+import { centerNetBackbone } from './descriptors/centernet-backbone.js';
 import { classicFused } from './descriptors/classic-fused.js';
 import { colourHistogram } from './descriptors/colour-histogram.js';
+import { deepColourFusion } from './descriptors/deep-colour-fusion.js';
+import { mobileNetV2Mid } from './descriptors/mobilenet-v2-mid.js';
 import { dHash, pHash } from './descriptors/perceptual-hash.js';
 import { hogPyramid } from './descriptors/hog-pyramid.js';
 import { hsvSpatial } from './descriptors/hsv-spatial.js';
@@ -13,6 +16,9 @@ const EXTRACTORS: readonly FeatureExtractor[] = [
   colourHistogram,
   pHash,
   dHash,
+  mobileNetV2Mid,
+  centerNetBackbone,
+  deepColourFusion,
   hsvSpatial,
   lbpPyramid,
   hogPyramid,

@@ -1,10 +1,18 @@
-// The vision facade the engine calls: choose the region to describe, detect objects, predict a
-// category, and extract the instance's descriptor from the chosen region.
+// The vision facade the engine calls: choose the region to describe (caller's box, detected main
+// subject, or the whole picture), predict a category, and extract the instance's descriptor from
+// that region. Models run in the worker pool; cheap descriptors run inline.
 
 import { fullBox, type Box, type DetectedRegion, type Vector } from '../domain/index.js';
 import { toRaw, type DecodedImage } from '../imaging/index.js';
+import { COCO_LABELS, categoryOfLabel } from './categories.js';
+import { mainRegion, selectRegions, DEFAULT_REGION_OPTIONS, type RegionOptions } from './detectors/regions.js';
+import { SALIENCY_PX, salientRegion } from './detectors/saliency.js';
+import type { FeatureExtractor } from './feature-extractor.js';
 import { getReranker } from './local/rerankers.js';
+import { VisionPool, type VisionPoolOptions } from './pool.js';
 import { getExtractor } from './registry.js';
+import { CENTERNET } from './tf/models.js';
+import { centerNetBackbone } from './descriptors/centernet-backbone.js';
 
 export interface AnalyseRequest {
   /** Descriptor id of the instance. */
@@ -13,6 +21,8 @@ export interface AnalyseRequest {
   detect: boolean;
   /** A caller's region, which overrides detection (aliyun-imagesearch-api.md §2.7). */
   region?: Box;
+  /** Predict product categories (product service type only). */
+  predictCategory?: boolean;
   /** Also compute a reranker's local features of the region (a query also gets its mirror image's). */
   local?: { reranker: string; form: 'database' | 'query' };
 }
@@ -34,17 +44,79 @@ export interface Vision {
   close(): Promise<void>;
 }
 
-/** A vision pipeline without a detector: the region is the caller's or the whole picture. */
-export function createVision(): Vision {
+/** Which subject detector `detect: true` uses. */
+export type DetectorName = 'centernet' | 'saliency';
+
+export interface VisionOptions {
+  /** A pool to use (and close), or options for one the facade creates on first need. */
+  pool?: VisionPool | VisionPoolOptions;
+  /** `centernet` (default): COCO objects, saliency when none; `saliency`: no model at all. */
+  detector?: DetectorName;
+  regions?: RegionOptions;
+}
+
+const sameBox = (a: Box, b: Box) => a.x1 === b.x1 && a.y1 === b.y1 && a.x2 === b.x2 && a.y2 === b.y2;
+
+/**
+ * The vision pipeline. Detection (CenterNet) and CNN descriptors run in a worker pool created on
+ * first use, so building a Vision is free and the event loop never runs a model.
+ */
+export function createVision(opts: VisionOptions = {}): Vision {
+  const regionOpts = opts.regions ?? DEFAULT_REGION_OPTIONS;
+  const detector = opts.detector ?? 'centernet';
+  let pool: VisionPool | undefined = opts.pool instanceof VisionPool ? opts.pool : undefined;
+  const getPool = () => (pool ??= new VisionPool(opts.pool instanceof VisionPool ? {} : opts.pool));
+
+  async function salient(img: DecodedImage): Promise<DetectedRegion> {
+    const t = await toRaw(img, { width: SALIENCY_PX, height: SALIENCY_PX, fit: 'fill' });
+    return salientRegion(t.data, t.width, t.height, img.width, img.height, t.channels);
+  }
+
+  /** Detected regions, the main one, and the whole-picture backbone vector the pass gave for free. */
+  async function detect(img: DecodedImage, predictCategory: boolean) {
+    if (detector === 'saliency') return { regions: [] as DetectedRegion[], main: await salient(img), backbone: undefined };
+    const S = CENTERNET.inputPx;
+    const pixels = await toRaw(img, { width: S, height: S, fit: 'fill' });
+    const out = await getPool().run({ op: 'detect', pixels });
+    const regions = selectRegions(out.detections, { width: S, height: S }, img, (i) => COCO_LABELS[i] ?? 'unknown', regionOpts);
+    if (predictCategory) {
+      for (const r of regions) {
+        const c = categoryOfLabel(r.label);
+        if (c !== undefined) r.categoryId = c;
+      }
+    }
+    const main = mainRegion(regions, img.width, img.height, regionOpts) ?? await salient(img);
+    return { regions, main, backbone: out.backbone };
+  }
+
+  async function describe(extractor: FeatureExtractor, img: DecodedImage, region: Box): Promise<Vector> {
+    const pixels = await toRaw(img, { box: region, ...extractor.input });
+    if (extractor.pooled) return getPool().run({ op: 'extract', descriptor: extractor.id, pixels });
+    return extractor.extract(pixels);
+  }
+
   return {
     async analyse(img, req) {
       const extractor = getExtractor(req.descriptor);
-      const region = req.region ?? fullBox(img.width, img.height);
-      const pixels = await toRaw(img, { box: region, ...extractor.input });
-      const vector = await extractor.extract(pixels);
-      const local = req.local ? await getReranker(req.local.reranker).describe(img, region, req.local.form) : undefined;
-      return { region, regions: [], vector, local };
+      const whole = fullBox(img.width, img.height);
+      let out: Analysis;
+      if (req.region || !req.detect) {
+        const region = req.region ?? whole;
+        out = { region, regions: [], vector: await describe(extractor, img, region) };
+      } else {
+        const d = await detect(img, req.predictCategory ?? false);
+        const region = d.main.box;
+        // The detection pass already computed the backbone descriptor of the whole picture.
+        const vector = extractor.id === centerNetBackbone.id && d.backbone && sameBox(region, whole)
+          ? d.backbone : await describe(extractor, img, region);
+        out = { region, regions: d.regions, categoryId: d.main.categoryId, vector };
+      }
+      // ORB runs inline (OpenCV.js, ~45 ms per feature set), not in the worker pool.
+      if (req.local) out.local = await getReranker(req.local.reranker).describe(img, out.region, req.local.form);
+      return out;
     },
-    async close() {},
+    async close() {
+      await pool?.close();
+    },
   };
 }

@@ -23,10 +23,13 @@ export function tempDir(prefix = 'tusou-test-'): Promise<string> {
 /**
  * Start a server on 127.0.0.1:0 with its own data directory (or `dataDir`) and env overrides.
  * `options.now` is the clock the server checks request signatures against.
+ * Crop=true uses the model-free saliency detector unless a test asks for `TUSOU_DETECTOR:
+ * 'centernet'`: CenterNet costs ~0.2 s per picture plus its load per server, which tripled the
+ * engine/REST/durability suites; the vision and deep-search tests run the real detector.
  */
 export async function startTestServer(env: Record<string, string> = {}, dataDir?: string, options: { now?: () => number } = {}): Promise<TestServer> {
   const dir = dataDir ?? await tempDir();
-  const config = loadConfig({ TUSOU_DATA_DIR: dir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ TUSOU_DATA_DIR: dir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'silent', TUSOU_DETECTOR: 'saliency', ...env });
   const app = await createApp(config, undefined, options);
   const url = app.server!.url;
   return {

@@ -296,6 +296,20 @@ export class SqliteStore implements Store {
     return out;
   }
 
+  async *scanAttributes(instance: string, batchSize = 20000): AsyncIterable<[number, Pick<ImageAttributes, 'categoryId' | 'intAttr' | 'intAttr2' | 'intAttr3' | 'intAttr4' | 'strAttr' | 'strAttr2' | 'strAttr3' | 'strAttr4'>][]> {
+    const q = this.db.prepare(`SELECT label, category_id, int_attr, int_attr2, int_attr3, int_attr4, str_attr, str_attr2, str_attr3, str_attr4
+      FROM images WHERE instance = ? AND label > ? ORDER BY label LIMIT ?`).raw();
+    let after = 0;
+    for (;;) {
+      const rows = q.all(instance, after, batchSize) as [number, number, number, number, number, number, string, string, string, string][];
+      if (rows.length === 0) return;
+      yield rows.map((r) => [r[0], {
+        categoryId: r[1], intAttr: r[2], intAttr2: r[3], intAttr3: r[4], intAttr4: r[5], strAttr: r[6], strAttr2: r[7], strAttr3: r[8], strAttr4: r[9],
+      }]);
+      after = rows[rows.length - 1][0];
+    }
+  }
+
   async *scanVectors(instance: string, descriptor: string, batchSize = 5000): AsyncIterable<[number, Vector][]> {
     const q = this.db.prepare(`SELECT v.label, v.kind, v.data FROM vectors v JOIN images i ON i.label = v.label
       WHERE i.instance = ? AND v.descriptor = ? AND v.label > ? ORDER BY v.label LIMIT ?`);

@@ -1,0 +1,130 @@
+// A Collection is an instance's in-memory search state: the attribute table for filters, the
+// vector index (HNSW or flat) over index-space vectors, an exact copy of those vectors for
+// selective filters, and the projection from descriptor space into index space. The engine's
+// planner asks it for a shortlist and re-ranks that with full vectors from the store when the
+// collection projects.
+
+import type { ImageAttributes, Vector } from '../domain/index.js';
+import { AttributeTable } from './attribute-table.js';
+import { FlatIndex } from './flat-index.js';
+import { HnswIndex } from './hnsw-index.js';
+import { randomProjection, type Projection } from './projection.js';
+import { formatIndexSpec, parseIndexSpec, type IndexSpec } from './spec.js';
+import type { Hit } from './top-k.js';
+import type { IndexShape, VectorIndex } from './vector-index.js';
+
+export type Attributes = Pick<ImageAttributes, 'categoryId' | 'intAttr' | 'intAttr2' | 'intAttr3' | 'intAttr4' | 'strAttr' | 'strAttr2' | 'strAttr3' | 'strAttr4'>;
+
+/** Where a shortlist came from (reported by benchmarks). */
+export type ShortlistPath = 'index' | 'exact' | 'filtered-index';
+
+export class Collection {
+  readonly attrs = new AttributeTable();
+  readonly projection?: Projection;
+  /** Shortlist size when projecting (re-ranked on full vectors). */
+  readonly rerank: number;
+  private constructor(
+    readonly spec: string,
+    /** Shape of the descriptor's vectors (what the store keeps). */
+    readonly shape: IndexShape,
+    readonly ann: VectorIndex,
+    /** Index-space vectors for exact scans, when `ann` is approximate. */
+    readonly exact: FlatIndex | undefined,
+  ) {
+    const parsed = parseIndexSpec(spec);
+    this.rerank = parsed.rr;
+    if (parsed.proj > 0) this.projection = randomProjection(shape.dim, parsed.proj);
+  }
+
+  /** The index-space shape and the spec of the inner index (without projection keys). */
+  private static inner(spec: string, shape: IndexShape): { parsed: IndexSpec; innerShape: IndexShape } {
+    const parsed = parseIndexSpec(spec);
+    return { parsed, innerShape: { ...shape, dim: parsed.proj > 0 ? parsed.proj : shape.dim } };
+  }
+
+  /** An empty collection for an index spec over vectors of `shape`. */
+  static create(spec: string, shape: IndexShape): Collection {
+    const { parsed, innerShape } = Collection.inner(spec, shape);
+    if (parsed.kind === 'flat') return new Collection(spec, shape, new FlatIndex(innerShape), undefined);
+    return new Collection(spec, shape, HnswIndex.create(innerShape, { ...parsed, proj: 0 }), new FlatIndex(innerShape));
+  }
+
+  /** A collection from snapshot payloads (attributes come from the store afterwards). */
+  static read(spec: string, shape: IndexShape, files: { ann: string; exact?: string }, deleted: number): Collection {
+    const { parsed, innerShape } = Collection.inner(spec, shape);
+    if (parsed.kind === 'flat') return new Collection(spec, shape, FlatIndex.read(innerShape, files.ann), undefined);
+    if (!files.exact) throw new RangeError('an hnsw snapshot needs its exact payload');
+    return new Collection(spec, shape, HnswIndex.read(innerShape, { ...parsed, proj: 0 }, files.ann, deleted), FlatIndex.read(innerShape, files.exact));
+  }
+
+  /** The spec of the inner vector index. */
+  get innerSpec(): string {
+    return formatIndexSpec({ ...parseIndexSpec(this.spec), proj: 0 });
+  }
+
+  get size(): number {
+    return this.exact?.size ?? this.ann.size;
+  }
+
+  /** A descriptor vector in index space. */
+  toIndexSpace(v: Vector): Vector {
+    return this.projection ? this.projection.apply(v as Float32Array) : v;
+  }
+
+  /** Add (or replace) the vector of a label, given in descriptor space; attributes when known. */
+  add(label: number, vector: Vector, attributes?: Attributes): void {
+    const v = this.toIndexSpace(vector);
+    this.ann.add(label, v);
+    this.exact?.add(label, v);
+    if (attributes) this.attrs.set(label, attributes);
+  }
+
+  setAttributes(label: number, attributes: Attributes): void {
+    this.attrs.set(label, attributes);
+  }
+
+  remove(label: number): boolean {
+    const a = this.ann.remove(label);
+    const b = this.exact?.remove(label) ?? false;
+    const c = this.attrs.remove(label);
+    return a || b || c;
+  }
+
+  /** True when the label has a vector. */
+  has(label: number): boolean {
+    return (this.exact ?? this.ann).has(label);
+  }
+
+  /** Labels with a vector. */
+  labels(): Iterable<number> {
+    return (this.exact ?? this.ann).labels();
+  }
+
+  /**
+   * The `k` nearest in index space. `candidates` (from `attrs.select`) restricts the search: at
+   * most `exactMax` of them are scanned exactly; more go to the index with a filter checked
+   * during the graph search (never after it).
+   */
+  shortlist(query: Vector, k: number, candidates: Float64Array | undefined, exactMax: number): { hits: Hit[]; path: ShortlistPath } {
+    if (!candidates) return { hits: this.ann.search(query, k), path: 'index' };
+    if (candidates.length <= exactMax || !this.exact) {
+      return { hits: (this.exact ?? (this.ann as FlatIndex)).searchAmong(query, k, candidates), path: 'exact' };
+    }
+    let max = 0;
+    for (let i = 0; i < candidates.length; i++) if (candidates[i] > max) max = candidates[i];
+    const allowed = new Uint8Array(max + 1);
+    for (let i = 0; i < candidates.length; i++) allowed[candidates[i]] = 1;
+    return { hits: this.ann.search(query, k, (l) => allowed[l] === 1), path: 'filtered-index' };
+  }
+
+  /** Write the vector payloads (attributes are rebuilt from the store). */
+  writePayloads(files: { ann: string; exact?: string }): void {
+    this.ann.writePayload(files.ann);
+    if (this.exact && files.exact) this.exact.writePayload(files.exact);
+  }
+
+  /** Deleted slots of the inner index (recorded in snapshot headers). */
+  get deletedSlots(): number {
+    return this.ann instanceof HnswIndex ? this.ann.deletedSlots : 0;
+  }
+}
