@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the test suite: every *.test.ts under src/ and test/ (Node 20's runner does not find
+// Runs the test suite: every *.test.ts under src/, test/ and bench/ (Node 20's runner does not find
 // .ts files itself), through tsx. Arguments narrow the set: `npm test -- filter search`.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -14,7 +14,7 @@ function find(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = [...find('src'), ...find('test')].sort().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+const files = [...find('src'), ...find('test'), ...find('bench')].sort().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);

@@ -67,7 +67,8 @@ instance.command('create <name>')
   .option('--metric <metric>', 'cosine, l2, l1, hamming or jaccard')
   .option('--index <spec>', 'flat or hnsw:m=16,efc=100,ef=100')
   .option('--capacity <n>', 'maximum number of images', int)
-  .action((name: string, o: { serviceType: string; descriptor?: string; metric?: string; index?: string; capacity?: number }) => withEngine(async (e) => {
+  .option('--reranker <id>', 'verify the first candidates with local features, e.g. orb-ransac@1')
+  .action((name: string, o: { serviceType: string; descriptor?: string; metric?: string; index?: string; capacity?: number; reranker?: string }) => withEngine(async (e) => {
     const i = await e.createInstance({ name, ...o });
     process.stdout.write(`created ${i.name} (${i.serviceType}, ${i.descriptor}, ${i.metric}, ${i.index})\n`);
   }));

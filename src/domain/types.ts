@@ -23,6 +23,8 @@ export interface Instance {
   metric: Metric;
   /** Index spec, e.g. `hnsw:m=16,efc=100,ef=100` or `flat`. */
   index: string;
+  /** Reranker id (e.g. `orb-ransac@1`): verify the global ranking's first candidates with local features. */
+  reranker?: string;
   createdAt: number;
 }
 

@@ -31,7 +31,7 @@ export async function addImage(ctx: EngineContext, instanceName: string, input: 
   const picName = validatePicName(input.picName);
   const attrs = { ...DEFAULT_ATTRIBUTES, ...validateAttributes(input) };
   const existing = await ctx.store.getImage(instance.name, { productId, picName });
-  const pic = await describePicture(ctx, instance, input);
+  const pic = await describePicture(ctx, instance, input, 'database');
   const { decoded, analysis } = pic;
   const now = ctx.now();
   ctx.pinned.set(decoded.sha256, (ctx.pinned.get(decoded.sha256) ?? 0) + 1);
@@ -46,6 +46,7 @@ export async function addImage(ctx: EngineContext, instanceName: string, input: 
     };
     // Multi-part descriptors (faces) store every part; the others their one vector.
     const vectors: Record<string, Vector> = { [instance.descriptor]: analysis.parts ?? analysis.vector };
+    if (instance.reranker && analysis.local) vectors[instance.reranker] = analysis.local;
     const target = ctx.reindexing.get(instance.name);
     if (target && target !== instance.descriptor) {
       // A reindex is moving this instance to `target`: store that vector too, so nothing is missed.

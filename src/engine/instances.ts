@@ -5,7 +5,7 @@ import {
   type Category, type Instance, type ServiceType,
 } from '../domain/index.js';
 import { defaultIndexSpec, validateIndexSpec } from '../index/index.js';
-import { faceApiRecognition, getExtractor, hasExtractor } from '../vision/index.js';
+import { faceApiRecognition, getExtractor, getReranker, hasExtractor } from '../vision/index.js';
 import type { EngineContext } from './context.js';
 
 export interface CreateInstanceInput {
@@ -15,6 +15,8 @@ export interface CreateInstanceInput {
   descriptor?: unknown;
   metric?: unknown;
   index?: unknown;
+  /** A reranker id (e.g. `orb-ransac@1`) to verify the first candidates with local features; none by default. */
+  reranker?: unknown;
 }
 
 export interface InstanceDetail extends Instance {
@@ -26,9 +28,9 @@ export interface InstanceDetail extends Instance {
 
 /**
  * Create an instance. Defaults: service type `generic`, the configured descriptor (on a `face`
- * instance: the face descriptor), its metric, HNSW where the metric allows it (else flat).
+ * instance: the face descriptor), its metric, HNSW where the metric allows it (else flat), no reranker.
  * @throws INSTANCE_NAME_MISSING, INSTANCE_NAME_INVALID, INSTANCE_EXISTS, PARAM_INVALID,
- *   DESCRIPTOR_UNKNOWN, METRIC_INVALID, INDEX_SPEC_INVALID
+ *   DESCRIPTOR_UNKNOWN (descriptor or reranker), METRIC_INVALID, INDEX_SPEC_INVALID
  */
 export async function createInstance(ctx: EngineContext, input: CreateInstanceInput): Promise<InstanceDetail> {
   const name = validateInstanceName(input.name);
@@ -40,10 +42,15 @@ export async function createInstance(ctx: EngineContext, input: CreateInstanceIn
   if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > 1_000_000_000) {
     throw new TusouError('PARAM_INVALID', { field: 'capacity', expected: 'an integer in 1..1000000000', got: shown(input.capacity) });
   }
+  if (input.reranker !== undefined && input.reranker !== null && typeof input.reranker !== 'string') {
+    throw new TusouError('PARAM_INVALID', { field: 'reranker', expected: 'a reranker id such as orb-ransac@1', got: shown(input.reranker) });
+  }
+  const reranker = input.reranker ? getReranker(input.reranker).id : undefined;
   const instance: Instance = {
     name, serviceType, capacity,
     ...resolveIndexing(input, serviceType === 'face' ? faceApiRecognition.id : ctx.options.defaults.descriptor, serviceType),
     createdAt: ctx.now(),
+    ...(reranker ? { reranker } : {}),
   };
   await ctx.store.createInstance(instance);
   await ctx.indexes.open(instance);

@@ -40,10 +40,11 @@ function regionOf(v: unknown, width: number, height: number): Box | undefined {
 }
 
 /**
- * Decode, validate and describe a picture for an instance.
+ * Decode, validate and describe a picture for an instance. With `local`, an instance that has a
+ * reranker also gets the picture's local features (`analysis.local`) in that form.
  * @throws IMAGE_MISSING, IMAGE_* from decoding, REGION_INVALID, CATEGORY_INVALID, PARAM_INVALID
  */
-export async function describePicture(ctx: EngineContext, instance: Instance, input: PictureInput): Promise<Picture> {
+export async function describePicture(ctx: EngineContext, instance: Instance, input: PictureInput, local?: 'database' | 'query'): Promise<Picture> {
   if (!input.bytes) throw new TusouError('IMAGE_MISSING');
   const crop = validateBool('Crop', input.crop, true);
   const givenCategory = input.categoryId === undefined || input.categoryId === null || input.categoryId === ''
@@ -52,6 +53,7 @@ export async function describePicture(ctx: EngineContext, instance: Instance, in
   const region = regionOf(input.region, decoded.width, decoded.height);
   const analysis = await ctx.vision.analyse(decoded, {
     descriptor: instance.descriptor, detect: crop && !region, region, predictCategory: instance.serviceType === 'product',
+    ...(local && instance.reranker ? { local: { reranker: instance.reranker, form: local } } : {}),
   });
   if (instance.serviceType !== 'product') {
     return { decoded, analysis, givenCategory, categoryId: OTHER_CATEGORY, categoryKnown: false };

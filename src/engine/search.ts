@@ -8,13 +8,14 @@ import {
   type Box, type DetectedRegion, type ImageRecord, type Instance, type Vector,
 } from '../domain/index.js';
 import type { ImageSelection } from '../store/index.js';
-import { getExtractor } from '../vision/index.js';
+import { getExtractor, getReranker } from '../vision/index.js';
 import type { EngineContext } from './context.js';
 import { nearest } from './planner.js';
 import { tokenize } from './text-index.js';
 import { describePicture, type PictureInput } from './picture.js';
 import { matchedFaces } from './faces.js';
 import { similarity } from './score.js';
+import { rerank, type ScoredHit } from './rerank.js';
 
 /** Options shared by every similarity search. */
 export interface SearchOptions {
@@ -94,20 +95,30 @@ async function fetchPage(ctx: EngineContext, instance: Instance, kept: { label: 
   });
 }
 
-/** Rank, then apply threshold, DistinctProductId and paging; fetch the records of the page. */
-export async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: Plan): Promise<{ docsFound: number; hits: SearchHit[] }> {
+/**
+ * Rank (re-ranking the first candidates when the instance has a reranker and the query's local
+ * features are given), then apply threshold, DistinctProductId and paging; fetch the page's records.
+ */
+export async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: Plan, local?: Uint8Array): Promise<{ docsFound: number; hits: SearchHit[] }> {
   const e = getExtractor(instance.descriptor);
+  const reranker = instance.reranker && local ? getReranker(instance.reranker) : undefined;
+  const verified = new Map<number, number>();
   const want = p.start + p.num;
   let k = p.distinct ? want * 4 : want;
+  if (reranker) k = Math.max(k, reranker.depth);
   for (;;) {
     const { hits, candidates } = await nearest(
       { store: ctx.store, collection: ctx.indexes.get(instance.name, instance.descriptor), exactMaxCandidates: ctx.options.search.exactMaxCandidates },
       instance, vector, p.selection, k,
     );
-    const scored = hits.map((h) => ({ ...h, score: similarity(instance, e, h.distance) })).filter((h) => h.score >= p.threshold);
+    const global: ScoredHit[] = hits.map((h) => ({ ...h, score: similarity(instance, e, h.distance) }));
+    const ranked = reranker && local ? await rerank(ctx, instance, reranker, local, global, verified) : global;
+    const scored = ranked.filter((h) => h.score >= p.threshold);
     const kept = p.distinct ? await distinctByProduct(ctx, instance, scored) : scored;
     // Complete: every match is in `hits` (the ranking ran out, or reached scores below the threshold).
-    const complete = hits.length < k || k >= candidates || scored.length < hits.length;
+    // Re-ranking only raises the scores of the first candidates, which are always fetched (k ≥
+    // depth), so the global scores decide whether unfetched candidates could still match.
+    const complete = hits.length < k || k >= candidates || global.some((h) => h.score < p.threshold);
     if (kept.length < want && !complete) { k *= 4; continue; }
     // With a threshold or de-duplication the matches are counted exactly when complete; else the
     // candidate count is the (upper-bound) answer.
@@ -159,10 +170,10 @@ export async function searchByPicture(ctx: EngineContext, instanceName: string, 
   const t0 = performance.now();
   const instance = await ctx.instance(instanceName);
   validatePaging(input.num, input.start);
-  const pic = await describePicture(ctx, instance, input);
+  const pic = await describePicture(ctx, instance, input, 'query');
   const t1 = performance.now();
   const p = plan(input, pic.categoryKnown ? pic.categoryId : undefined);
-  const { docsFound, hits } = await rank(ctx, instance, pic.analysis.vector, p);
+  const { docsFound, hits } = await rank(ctx, instance, pic.analysis.vector, p, pic.analysis.local);
   const t2 = performance.now();
   return {
     docsFound, hits,
@@ -192,7 +203,8 @@ export async function searchByImage(ctx: EngineContext, instanceName: string, ke
     const given = options.categoryId;
     categoryId = given === undefined || given === null || given === '' ? image.categoryId : validateCategory('product', given);
   }
-  const { docsFound, hits } = await rank(ctx, instance, vector, plan(options, categoryId));
+  const local = instance.reranker ? (await ctx.store.getVectors(instance.reranker, [image.label])).get(image.label) : undefined;
+  const { docsFound, hits } = await rank(ctx, instance, vector, plan(options, categoryId), local instanceof Uint8Array ? local : undefined);
   return {
     docsFound, hits,
     query: { categoryId: categoryId ?? OTHER_CATEGORY, region: image.region, regions: image.regions, width: image.width, height: image.height },

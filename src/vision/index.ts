@@ -7,3 +7,5 @@ export { faceApiRecognition } from './descriptors/face-api-recognition.js';
 export { createVision, type Vision, type Analysis, type AnalyseRequest, type VisionOptions, type DetectorName } from './vision.js';
 export { VisionPool, type VisionPoolOptions } from './pool.js';
 export { COCO_LABELS, categoryOfLabel } from './categories.js';
+export { listRerankers, getReranker } from './local/rerankers.js';
+export type { Reranker, RerankEvidence } from './local/reranker.js';

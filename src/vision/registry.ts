@@ -3,11 +3,15 @@
 
 import { TusouError } from '../domain/index.js';
 import { centerNetBackbone } from './descriptors/centernet-backbone.js';
+import { classicFused } from './descriptors/classic-fused.js';
 import { colourHistogram } from './descriptors/colour-histogram.js';
 import { deepColourFusion } from './descriptors/deep-colour-fusion.js';
 import { mobileNetV2Mid } from './descriptors/mobilenet-v2-mid.js';
 import { faceApiRecognition } from './descriptors/face-api-recognition.js';
 import { dHash, pHash } from './descriptors/perceptual-hash.js';
+import { hogPyramid } from './descriptors/hog-pyramid.js';
+import { hsvSpatial } from './descriptors/hsv-spatial.js';
+import { lbpPyramid } from './descriptors/lbp-pyramid.js';
 import type { FeatureExtractor } from './feature-extractor.js';
 
 const EXTRACTORS: readonly FeatureExtractor[] = [
@@ -18,6 +22,10 @@ const EXTRACTORS: readonly FeatureExtractor[] = [
   centerNetBackbone,
   deepColourFusion,
   faceApiRecognition,
+  hsvSpatial,
+  lbpPyramid,
+  hogPyramid,
+  classicFused,
 ];
 
 /** Descriptors that appear at run time (registered user models); `find` may look again on a miss. */

@@ -8,6 +8,7 @@ import { COCO_LABELS, categoryOfLabel } from './categories.js';
 import { mainRegion, selectRegions, DEFAULT_REGION_OPTIONS, type RegionOptions } from './detectors/regions.js';
 import { SALIENCY_PX, salientRegion } from './detectors/saliency.js';
 import type { FeatureExtractor } from './feature-extractor.js';
+import { getReranker } from './local/rerankers.js';
 import { VisionPool, type VisionPoolOptions } from './pool.js';
 import { getExtractor } from './registry.js';
 import { CENTERNET } from './tf/models.js';
@@ -23,6 +24,8 @@ export interface AnalyseRequest {
   region?: Box;
   /** Predict product categories (product service type only). */
   predictCategory?: boolean;
+  /** Also compute a reranker's local features of the region (a query also gets its mirror image's). */
+  local?: { reranker: string; form: 'database' | 'query' };
 }
 
 export interface Analysis {
@@ -38,6 +41,8 @@ export interface Analysis {
    * order of `regions`. This, not `vector`, is what an image stores.
    */
   parts?: Vector;
+  /** The reranker's local-feature blob, when `local` was asked for. */
+  local?: Uint8Array;
 }
 
 export interface Vision {
@@ -112,16 +117,21 @@ export function createVision(opts: VisionOptions = {}): Vision {
       // Faces are always detected (a face descriptor needs a face); Crop does not apply.
       if (extractor.faces) return analyseFaces((pixels) => getPool().run({ op: 'faces', pixels }), img, extractor.dim, req.region);
       const whole = fullBox(img.width, img.height);
+      let out: Analysis;
       if (req.region || !req.detect) {
         const region = req.region ?? whole;
-        return { region, regions: [], vector: await describe(extractor, img, region) };
+        out = { region, regions: [], vector: await describe(extractor, img, region) };
+      } else {
+        const d = await detect(img, req.predictCategory ?? false);
+        const region = d.main.box;
+        // The detection pass already computed the backbone descriptor of the whole picture.
+        const vector = extractor.id === centerNetBackbone.id && d.backbone && sameBox(region, whole)
+          ? d.backbone : await describe(extractor, img, region);
+        out = { region, regions: d.regions, categoryId: d.main.categoryId, vector };
       }
-      const d = await detect(img, req.predictCategory ?? false);
-      const region = d.main.box;
-      // The detection pass already computed the backbone descriptor of the whole picture.
-      const vector = extractor.id === centerNetBackbone.id && d.backbone && sameBox(region, whole)
-        ? d.backbone : await describe(extractor, img, region);
-      return { region, regions: d.regions, categoryId: d.main.categoryId, vector };
+      // ORB runs inline (OpenCV.js, ~45 ms per feature set), not in the worker pool.
+      if (req.local) out.local = await getReranker(req.local.reranker).describe(img, out.region, req.local.form);
+      return out;
     },
     async embedText(descriptor, text) {
       const extractor = getExtractor(descriptor);

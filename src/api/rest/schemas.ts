@@ -41,11 +41,12 @@ export const CreateInstanceSchema = z.object({
   descriptor: z.string().optional().openapi({ description: 'feature descriptor id, see GET /descriptors' }),
   metric: z.enum(METRICS).optional().openapi({ description: "distance measure; default: the descriptor's" }),
   index: z.string().optional().openapi({ description: 'index spec: flat or hnsw:m=16,efc=100,ef=100 (docs/indexing.md)' }),
+  reranker: z.string().optional().openapi({ description: 'verify the first candidates with local features, e.g. orb-ransac@1 (docs/quality.md); none by default' }),
 }).openapi('CreateInstance');
 
 export const InstanceSchema = z.object({
   name: z.string(), serviceType: z.enum(SERVICE_TYPES), capacity: z.number(), descriptor: z.string(),
-  metric: z.enum(METRICS), index: z.string(), createdAt: z.string(), imageCount: z.number(),
+  metric: z.enum(METRICS), index: z.string(), reranker: z.string().optional(), createdAt: z.string(), imageCount: z.number(),
   categories: z.array(z.object({ id: z.number(), name: z.string(), nameZh: z.string(), imageCount: z.number() })),
   vector: z.object({ kind: z.enum(['float', 'binary']), dim: z.number() }),
 }).openapi('Instance');

@@ -69,4 +69,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tasks_instance_kind ON tasks (instance, kind, id);
   CREATE UNIQUE INDEX tasks_one_running ON tasks (instance, kind) WHERE status = 'PROCESSING';
   `,
+  // 3: an instance's optional reranker (local features stored in vectors under its id)
+  `
+  ALTER TABLE instances ADD COLUMN reranker TEXT;
+  `,
 ];

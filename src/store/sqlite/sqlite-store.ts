@@ -85,6 +85,7 @@ function toInstance(r: Row): Instance {
     metric: r.metric as Instance['metric'],
     index: r.index_spec as string,
     createdAt: r.created_at as number,
+    ...(r.reranker ? { reranker: r.reranker as string } : {}),
   };
 }
 
@@ -128,8 +129,8 @@ export class SqliteStore implements Store {
     }
     const db = this.db;
     this.stmt = {
-      insertInstance: db.prepare(`INSERT INTO instances (name, service_type, capacity, descriptor, metric, index_spec, created_at)
-        VALUES (@name, @serviceType, @capacity, @descriptor, @metric, @index, @createdAt)`),
+      insertInstance: db.prepare(`INSERT INTO instances (name, service_type, capacity, descriptor, metric, index_spec, created_at, reranker)
+        VALUES (@name, @serviceType, @capacity, @descriptor, @metric, @index, @createdAt, @reranker)`),
       getInstance: db.prepare('SELECT * FROM instances WHERE name = ?'),
       listInstances: db.prepare('SELECT * FROM instances ORDER BY name'),
       deleteInstance: db.prepare('DELETE FROM instances WHERE name = ?'),
@@ -171,7 +172,7 @@ export class SqliteStore implements Store {
   async createInstance(i: Instance): Promise<void> {
     this.tx(() => {
       if (this.stmt.getInstance.get(i.name)) throw new TusouError('INSTANCE_EXISTS', { name: i.name });
-      this.stmt.insertInstance.run(i);
+      this.stmt.insertInstance.run({ ...i, reranker: i.reranker ?? null });
     });
   }
 

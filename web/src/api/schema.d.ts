@@ -1773,6 +1773,7 @@ export interface components {
             /** @enum {string} */
             metric: "cosine" | "l2" | "l1" | "hamming" | "jaccard";
             index: string;
+            reranker?: string;
             createdAt: string;
             imageCount: number;
             categories: {
@@ -1820,6 +1821,8 @@ export interface components {
             metric?: "cosine" | "l2" | "l1" | "hamming" | "jaccard";
             /** @description index spec: flat or hnsw:m=16,efc=100,ef=100 (docs/indexing.md) */
             index?: string;
+            /** @description verify the first candidates with local features, e.g. orb-ransac@1 (docs/quality.md); none by default */
+            reranker?: string;
         };
         Image: {
             productId: string;

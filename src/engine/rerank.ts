@@ -1,0 +1,37 @@
+// The second search stage: verify the global ranking's first candidates with the instance's
+// reranker (local features + geometry) and fold the evidence into their scores.
+
+import type { Instance } from '../domain/index.js';
+import type { Hit } from '../index/index.js';
+import type { Reranker } from '../vision/index.js';
+import type { EngineContext } from './context.js';
+
+export interface ScoredHit extends Hit {
+  score: number;
+}
+
+/**
+ * Re-rank the first `reranker.depth` hits. A verified candidate's score becomes
+ * 1 − (1 − global)(1 − confidence): never lower than its global score, and near 1 when the
+ * geometry agrees. Hits past the depth keep their global score and order, so scores still
+ * decrease down the list. `cache` keeps confidences across the calls of one search.
+ */
+export async function rerank(
+  ctx: EngineContext, instance: Instance, reranker: Reranker, query: Uint8Array, hits: readonly ScoredHit[], cache: Map<number, number>,
+): Promise<ScoredHit[]> {
+  const head = hits.slice(0, reranker.depth);
+  const todo = head.map((h, i) => ({ label: h.label, mirror: i < reranker.mirrorDepth })).filter((t) => !cache.has(t.label));
+  if (todo.length > 0) {
+    const blobs = await ctx.store.getVectors(reranker.id, todo.map((t) => t.label));
+    for (const { label, mirror } of todo) {
+      const blob = blobs.get(label);
+      // An image added before the instance had its reranker has no local features: no evidence.
+      cache.set(label, blob instanceof Uint8Array ? (await reranker.verify(query, blob, mirror)).confidence : 0);
+    }
+  }
+  const verified = head
+    .map((h, i) => ({ h: { ...h, score: 1 - (1 - h.score) * (1 - (cache.get(h.label) ?? 0)) }, i }))
+    .sort((a, b) => b.h.score - a.h.score || a.i - b.i)
+    .map((x) => x.h);
+  return [...verified, ...hits.slice(reranker.depth)];
+}
