@@ -6,7 +6,7 @@ import { createLogger, startServer, type Logger, type RunningServer } from './ap
 import type { Config } from './config.js';
 import type { Clock } from './domain/index.js';
 import { createEngine, type Engine } from './engine/index.js';
-import { BlobStore, SqliteStore, ThumbnailCache, lockDataDir } from './store/index.js';
+import { FolderBlobStore, SqliteStore, ThumbnailCache, lockDataDir } from './store/index.js';
 import { createVision } from './vision/index.js';
 
 export interface App {
@@ -25,7 +25,7 @@ export async function openEngine(config: Config, log: Logger = createLogger(conf
   try {
     inner = await createEngine({
       store: new SqliteStore(join(config.dataDir, 'tusou.db')),
-      blobs: new BlobStore(join(config.dataDir, 'originals')),
+      blobs: new FolderBlobStore(join(config.dataDir, 'originals')),
       thumbnails: new ThumbnailCache(join(config.dataDir, 'thumbnails')),
       vision: createVision({ pool: { size: config.vision.workers, batchMax: config.vision.batchMax }, detector: config.vision.detector }),
       indexDir: join(config.dataDir, 'indexes'),
