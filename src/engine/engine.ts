@@ -16,8 +16,8 @@ import type { EngineContext, EngineOptions } from './context.js';
 import {
   deleteImages, exportImages, findImage, getImage, getOriginal, updateImage, type DeleteInput, type KeyInput,
 } from './images.js';
+import { ChangeFollower } from './change-follower.js';
 import { IndexRegistry, type OpenReport } from './index-registry.js';
-import { TextIndexes } from './text-indexes.js';
 import {
   createInstance, deleteInstance, getInstanceDetail, listInstances, type CreateInstanceInput, type InstanceDetail,
 } from './instances.js';
@@ -44,7 +44,7 @@ export interface DescriptorInfo {
 export interface EngineDeps {
   store: Store;
   blobs: BlobStore;
-  /** Generated thumbnails; default: a `thumbnails` directory beside the originals' directory. */
+  /** Generated thumbnails; default: a `thumbnails` directory beside the index directory. */
   thumbnails?: ThumbnailCache;
   vision: Vision;
   /** Directory for index snapshots. */
@@ -53,6 +53,12 @@ export interface EngineDeps {
   /** Task files and bucket folders; default: `tasks/` next to `indexDir`, no buckets. */
   tasks?: TaskOptions;
   now?: Clock;
+  /** This node's id (several nodes may share a PostgreSQL store); default `''`. */
+  node?: string;
+  /** `eager` (default) opens every instance's index at start; `lazy` opens one on its first search. */
+  openIndexes?: 'eager' | 'lazy';
+  /** Failures of background work (following the change feed), which is retried on its own. */
+  onBackgroundError?: (err: unknown, what: string) => void;
 }
 
 export interface Engine {
@@ -109,17 +115,26 @@ export interface Engine {
 
 /** Build the engine and bring every instance's index up to date with the store. */
 export async function createEngine(deps: EngineDeps): Promise<Engine> {
-  const indexes = new IndexRegistry(deps.store, deps.indexDir, deps.options.index.snapshotEvery);
+  let position = () => 0;
+  const indexes = new IndexRegistry(deps.store, deps.indexDir, deps.options.index.snapshotEvery, () => position());
+  const follower = new ChangeFollower(deps.store, indexes, {
+    pollMs: deps.options.changes?.pollMs ?? 1000,
+    keepChangesS: deps.options.changes?.keepS ?? 7 * 86_400,
+    eager: (deps.openIndexes ?? 'eager') === 'eager',
+    onError: deps.onBackgroundError,
+  });
+  position = () => follower.position;
   const ctx: EngineContext = {
     store: deps.store,
     blobs: deps.blobs,
-    thumbnails: deps.thumbnails ?? new ThumbnailCache(join(dirname(deps.blobs.dir), 'thumbnails')),
+    thumbnails: deps.thumbnails ?? new ThumbnailCache(join(dirname(deps.indexDir), 'thumbnails')),
     vision: deps.vision,
     indexes,
-    texts: new TextIndexes(deps.store),
+    texts: follower.texts,
+    follower,
+    node: deps.node ?? '',
     options: deps.options,
     now: deps.now ?? Date.now,
-    pinned: new Map(),
     reindexing: new Map(),
     async instance(name, opts = {}) {
       const valid = validateInstanceName(name);
@@ -131,28 +146,23 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       return instance;
     },
   };
-  const startup: OpenReport[] = [];
-  for (const instance of await deps.store.listInstances()) {
-    if (hasExtractor(instance.descriptor)) {
-      startup.push(await indexes.open(instance));
-      continue;
-    }
+  const startup = await follower.start(await deps.store.listInstances(), async (instance) => {
+    if (hasExtractor(instance.descriptor)) return follower.open(instance);
     // The descriptor's version is gone (tusou was upgraded): move to its successor, re-extracting
     // every vector from the kept originals, rather than mixing two vector spaces.
     const successor = successorOf(instance.descriptor);
     if (successor) {
       const t0 = performance.now();
       const res = await reindex(ctx, instance.name, { descriptor: successor });
-      startup.push({ instance: instance.name, source: 'rebuilt', reason: `descriptor ${instance.descriptor} replaced by ${successor}: ${res.images} images re-described, ${res.failed.length} failed`, size: res.images - res.failed.length, added: res.images, removed: 0, ms: Math.round(performance.now() - t0) });
-    } else {
-      startup.push({ instance: instance.name, source: 'rebuilt', reason: `descriptor ${instance.descriptor} is unknown; reindex this instance`, size: 0, added: 0, removed: 0, ms: 0 });
+      return { instance: instance.name, source: 'rebuilt', reason: `descriptor ${instance.descriptor} replaced by ${successor}: ${res.images} images re-described, ${res.failed.length} failed`, size: res.images - res.failed.length, added: res.images, removed: 0, ms: Math.round(performance.now() - t0) };
     }
-  }
+    return { instance: instance.name, source: 'rebuilt', reason: `descriptor ${instance.descriptor} is unknown; reindex this instance`, size: 0, added: 0, removed: 0, ms: 0 };
+  });
   const tasks = new TaskRunner(ctx, deps.tasks ?? { dir: join(dirname(deps.indexDir), 'tasks'), buckets: {} });
   const interruptedTasks = await tasks.recover();
   let closed = false;
   const snapshot = async () => {
-    for (const instance of await deps.store.listInstances()) indexes.snapshot(instance);
+    await follower.serial(async () => indexes.snapshotAll());
   };
 
   return {
@@ -195,7 +205,8 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       if (closed) return;
       closed = true;
       await tasks.close();
-      await snapshot();
+      await follower.stop();
+      indexes.snapshotAll();
       await deps.vision.close();
       await deps.store.close();
     },

@@ -90,6 +90,12 @@ async function fetchPage(ctx: EngineContext, instance: Instance, kept: { label: 
   });
 }
 
+/** The instance's open index for its current descriptor, opening it first on a node that has not yet. @throws INSTANCE_BUSY */
+async function openIndex(ctx: EngineContext, instance: Instance) {
+  await ctx.follower.ensureOpen(instance);
+  return ctx.indexes.get(instance.name, instance.descriptor);
+}
+
 /** Rank, then apply threshold, DistinctProductId and paging; fetch the records of the page. */
 async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: Plan): Promise<{ docsFound: number; hits: SearchHit[] }> {
   const e = getExtractor(instance.descriptor);
@@ -97,7 +103,7 @@ async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: P
   let k = p.distinct ? want * 4 : want;
   for (;;) {
     const { hits, candidates } = await nearest(
-      { store: ctx.store, index: ctx.indexes.get(instance.name, instance.descriptor), exactMaxCandidates: ctx.options.search.exactMaxCandidates },
+      { store: ctx.store, index: await openIndex(ctx, instance), exactMaxCandidates: ctx.options.search.exactMaxCandidates },
       instance, vector, p.selection, k,
     );
     const scored = hits.map((h) => ({ ...h, score: distanceToScore(instance.metric, h.distance, e.dim) })).filter((h) => h.score >= p.threshold);

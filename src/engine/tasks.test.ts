@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isTusouError, type ErrorCode, type Task } from '../domain/index.js';
-import { BlobStore, SqliteStore } from '../store/index.js';
+import { FolderBlobStore, SqliteStore } from '../store/index.js';
 import { createVision } from '../vision/index.js';
 import { scene } from '../../test/support/images.js';
 import { tempDir } from '../../test/support/server.js';
@@ -19,7 +19,7 @@ async function openEngine(dir: string, buckets: Record<string, string>): Promise
   await mkdir(dir, { recursive: true });
   return createEngine({
     store: new SqliteStore(join(dir, 'tusou.db')),
-    blobs: new BlobStore(join(dir, 'originals')),
+    blobs: new FolderBlobStore(join(dir, 'originals')),
     vision: createVision(),
     indexDir: join(dir, 'indexes'),
     tasks: { dir: join(dir, 'tasks'), buckets },

@@ -129,7 +129,7 @@ export class TaskRunner {
   /** Mark tasks that were PROCESSING when the last process died as failed; returns them. */
   async recover(): Promise<Task[]> {
     const err = new TusouError('TASK_INTERRUPTED', { reason: 'the server stopped while it ran (crash or kill)' });
-    return this.ctx.store.failRunningTasks({ code: err.code, aliyun: err.aliyun.code }, err.message, this.ctx.now());
+    return this.ctx.store.failRunningTasks({ code: err.code, aliyun: err.aliyun.code }, err.message, this.ctx.now(), this.ctx.node);
   }
 
   /**
@@ -278,7 +278,7 @@ export class TaskRunner {
     const now = this.ctx.now();
     const task: Omit<Task, 'id'> = { instance, kind, status: 'PROCESSING', message: 'processing', files: {}, counts: emptyCounts(), createdAt: now, updatedAt: now };
     if (source) task.source = source;
-    return this.ctx.store.createTask(task);
+    return this.ctx.store.createTask(task, this.ctx.node);
   }
 
   private launch(task: Task, hooks: TaskHooks, work: (signal: AbortSignal, dir: string) => Promise<TaskPatch>): void {

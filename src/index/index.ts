@@ -6,4 +6,4 @@ export { HnswIndex } from './hnsw-index.js';
 export { kernelFor, type Kernel } from './kernels.js';
 export { TopK } from './top-k.js';
 export { parseIndexSpec, formatIndexSpec, validateIndexSpec, defaultIndexSpec, supportsHnsw, HNSW_DEFAULTS, type IndexSpec } from './spec.js';
-export { createIndex, saveSnapshot, loadSnapshot, deleteSnapshot, type SnapshotFacts } from './snapshot.js';
+export { createIndex, saveSnapshot, loadSnapshot, deleteSnapshot, type SnapshotFacts, type SnapshotOrigin } from './snapshot.js';

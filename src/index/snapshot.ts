@@ -18,7 +18,18 @@ export interface SnapshotFacts extends IndexShape {
   descriptor: string;
 }
 
-interface Header extends SnapshotFacts {
+/**
+ * Where a snapshot's contents came from: the store (its id), the instance's incarnation (so a
+ * deleted and re-created instance never inherits an old snapshot) and the store's change-feed
+ * position every change up to which the snapshot reflects.
+ */
+export interface SnapshotOrigin {
+  storeId: string;
+  epoch: number;
+  watermark: number;
+}
+
+interface Header extends SnapshotFacts, Partial<SnapshotOrigin> {
   magic: string;
   version: number;
   count: number;
@@ -42,7 +53,7 @@ export function createIndex(spec: string, shape: IndexShape): VectorIndex {
 }
 
 /** Write a snapshot of `index` as `<dir>/<name>.index.json` + payload, atomically. */
-export function saveSnapshot(index: VectorIndex, dir: string, name: string, descriptor: string, now = Date.now()): void {
+export function saveSnapshot(index: VectorIndex, dir: string, name: string, descriptor: string, now = Date.now(), origin?: SnapshotOrigin): void {
   const payload = `${name}.${now.toString(36)}.${process.pid}.payload`;
   const tmpPayload = join(dir, `${payload}.tmp`);
   index.writePayload(tmpPayload);
@@ -51,7 +62,7 @@ export function saveSnapshot(index: VectorIndex, dir: string, name: string, desc
   const header: Header = {
     magic: MAGIC, version: VERSION, spec: index.spec, metric: index.metric, kind: index.kind, dim: index.dim, descriptor,
     count: index.size, deleted: index instanceof HnswIndex ? index.deletedSlots : 0,
-    payload, payloadBytes: statSync(join(dir, payload)).size, savedAt: now,
+    payload, payloadBytes: statSync(join(dir, payload)).size, savedAt: now, ...origin,
   };
   const tmpHeader = `${headerPath(dir, name)}.tmp`;
   writeFileSync(tmpHeader, JSON.stringify(header));
@@ -75,10 +86,11 @@ export function deleteSnapshot(dir: string, name: string): void {
 }
 
 /**
- * Load the snapshot of `name` if it exists and matches `expected`; otherwise undefined (the caller
- * rebuilds from the store). Never throws for a bad snapshot: it reports why in `reason`.
+ * Load the snapshot of `name` if it exists and matches `expected` (and `origin`'s store and epoch,
+ * when given); otherwise undefined (the caller rebuilds from the store). Never throws for a bad
+ * snapshot: it reports why in `reason`. `watermark` is undefined for snapshots that predate it.
  */
-export function loadSnapshot(dir: string, name: string, expected: SnapshotFacts): { index?: VectorIndex; reason?: string } {
+export function loadSnapshot(dir: string, name: string, expected: SnapshotFacts, origin?: Omit<SnapshotOrigin, 'watermark'>): { index?: VectorIndex; reason?: string; watermark?: number } {
   const hp = headerPath(dir, name);
   if (!existsSync(hp)) return { reason: 'no snapshot' };
   let h: Header;
@@ -91,12 +103,14 @@ export function loadSnapshot(dir: string, name: string, expected: SnapshotFacts)
   for (const k of ['spec', 'metric', 'kind', 'dim', 'descriptor'] as const) {
     if (h[k] !== expected[k]) return { reason: `${k} changed (${h[k]} -> ${expected[k]})` };
   }
+  if (origin && h.storeId !== undefined && h.storeId !== origin.storeId) return { reason: 'it was taken from another store' };
+  if (origin && h.epoch !== undefined && h.epoch !== origin.epoch) return { reason: 'the instance was deleted and created again since' };
   const pp = join(dir, h.payload);
   if (!existsSync(pp) || statSync(pp).size !== h.payloadBytes) return { reason: 'payload missing or truncated' };
   try {
     const parsed = parseIndexSpec(h.spec);
     const index = parsed.kind === 'hnsw' ? HnswIndex.read(expected, parsed, pp, h.deleted) : FlatIndex.read(expected, pp);
-    return { index };
+    return { index, watermark: h.watermark };
   } catch (err) {
     return { reason: `payload unreadable: ${err instanceof Error ? err.message : String(err)}` };
   }

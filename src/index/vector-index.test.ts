@@ -142,6 +142,17 @@ for (const c of CASES) {
       assert.equal(loadSnapshot(tmp, name, { ...facts, dim: c.dim * 2 }).index, undefined);
       assert.equal(readdirSync(tmp).filter((f) => f.startsWith(`${name}.`) && f.endsWith('.payload')).length, 1);
     });
+
+    test('a snapshot records its store, instance epoch and watermark, and refuses another store or epoch', () => {
+      const name = `origin-${c.spec.replace(/\W/g, '')}-${c.metric}-${c.kind}`;
+      saveSnapshot(idx, tmp, name, 'test@1', Date.now(), { storeId: 's1', epoch: 7, watermark: 42 });
+      const facts = { ...shape, spec: idx.spec, descriptor: 'test@1' };
+      const ok = loadSnapshot(tmp, name, facts, { storeId: 's1', epoch: 7 });
+      assert.ok(ok.index, ok.reason);
+      assert.equal(ok.watermark, 42);
+      assert.match(loadSnapshot(tmp, name, facts, { storeId: 's2', epoch: 7 }).reason ?? '', /another store/);
+      assert.match(loadSnapshot(tmp, name, facts, { storeId: 's1', epoch: 8 }).reason ?? '', /created again/);
+    });
   });
 }
 
