@@ -2,7 +2,7 @@
 
 import type { Clock, Instance } from '../domain/index.js';
 import type { ImageLimits } from '../imaging/index.js';
-import type { BlobStore, Store, ThumbnailCache } from '../store/index.js';
+import type { BlobStore, JobQueue, Store, ThumbnailCache } from '../store/index.js';
 import type { Vision } from '../vision/index.js';
 import type { ChangeFollower } from './change-follower.js';
 import type { IndexRegistry } from './index-registry.js';
@@ -15,6 +15,8 @@ export interface EngineOptions {
   index: { snapshotEvery: number };
   /** The change feed every index follows (see change-follower.ts). */
   changes?: { pollMs: number; keepS: number };
+  /** Batches sent to the ingestion queue: jobs in flight per batch, and how long a silent queue is trusted. */
+  ingest?: { window: number; stallMs: number };
 }
 
 export interface EngineContext {
@@ -28,6 +30,8 @@ export interface EngineContext {
   texts: TextIndexes;
   /** Applies every store change to the indexes; writes wait for it (`settle`) before they resolve. */
   follower: ChangeFollower;
+  /** Where ingestion jobs go (any node's workers run them). */
+  queue: JobQueue;
   /** This node's id: tasks it runs are failed when it restarts after a crash, other nodes' are not. */
   node: string;
   options: EngineOptions;

@@ -8,7 +8,7 @@ import {
   type Task, type TaskKind, type TaskPage,
 } from '../domain/index.js';
 import type { AnnotatedPicture } from '../imaging/index.js';
-import { ThumbnailCache, type BlobStore, type Store } from '../store/index.js';
+import { MemoryQueue, ThumbnailCache, type BlobStore, type JobQueue, type Store } from '../store/index.js';
 import { hasExtractor, listExtractors, successorOf, type Vision } from '../vision/index.js';
 import { addImage, type AddImageInput, type AddImageResult } from './add-image.js';
 import { comparePictures, type CompareResult } from './compare.js';
@@ -17,6 +17,7 @@ import {
   deleteImages, exportImages, findImage, getImage, getOriginal, updateImage, type DeleteInput, type KeyInput,
 } from './images.js';
 import { ChangeFollower } from './change-follower.js';
+import { importPictures, runIngestJob, type ImportOutcome, type ImportPicture } from './ingest.js';
 import { IndexRegistry, type OpenReport } from './index-registry.js';
 import {
   createInstance, deleteInstance, getInstanceDetail, listInstances, type CreateInstanceInput, type InstanceDetail,
@@ -59,6 +60,10 @@ export interface EngineDeps {
   openIndexes?: 'eager' | 'lazy';
   /** Failures of background work (following the change feed), which is retried on its own. */
   onBackgroundError?: (err: unknown, what: string) => void;
+  /** The ingestion queue (default: in this process); the engine closes it. */
+  queue?: JobQueue;
+  /** Queue workers this engine runs from the start (default 1). */
+  ingestWorkers?: number;
 }
 
 export interface Engine {
@@ -98,6 +103,15 @@ export interface Engine {
   getTaskFile(id: number, role: TaskFileRole): Promise<{ task: Task; path: string } | undefined>;
   /** Resolves when no background task is running. */
   waitForTasks(): Promise<void>;
+  /**
+   * Add pictures through the ingestion queue and wait until every one has an outcome.
+   * @throws INSTANCE_NOT_FOUND
+   */
+  importPictures(instance: string, pictures: AsyncIterable<ImportPicture>, opts?: { onSent?: () => void }): Promise<ImportOutcome>;
+  /** Run `n` more queue workers in this process until the returned function is called. */
+  startIngestWorkers(n: number): Promise<() => Promise<void>>;
+  /** Resolves once this node's indexes reflect every change committed so far (by any node). */
+  settle(): Promise<void>;
   /** Create an access key; its secret is only ever returned here. */
   createAccessKey(input?: { description?: unknown }): Promise<AccessKey>;
   listAccessKeys(): Promise<AccessKeyInfo[]>;
@@ -133,6 +147,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     texts: follower.texts,
     follower,
     node: deps.node ?? '',
+    queue: deps.queue ?? new MemoryQueue(),
     options: deps.options,
     now: deps.now ?? Date.now,
     reindexing: new Map(),
@@ -160,6 +175,17 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
   });
   const tasks = new TaskRunner(ctx, deps.tasks ?? { dir: join(dirname(deps.indexDir), 'tasks'), buckets: {} });
   const interruptedTasks = await tasks.recover();
+  const workers: (() => Promise<void>)[] = [];
+  const startIngestWorkers = async (n: number) => {
+    const stop = await ctx.queue.work(n, (job, attempt) => runIngestJob(ctx, job, attempt));
+    workers.push(stop);
+    return async () => {
+      const i = workers.indexOf(stop);
+      if (i >= 0) workers.splice(i, 1);
+      await stop();
+    };
+  };
+  if ((deps.ingestWorkers ?? 1) > 0) await startIngestWorkers(deps.ingestWorkers ?? 1);
   let closed = false;
   const snapshot = async () => {
     await follower.serial(async () => indexes.snapshotAll());
@@ -196,6 +222,11 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     listTasks: (instance, kind, input) => tasks.list(instance, kind, input),
     getTaskFile: (id, role) => tasks.file(id, role),
     waitForTasks: () => tasks.idle(),
+    importPictures: (instance, pictures, opts = {}) => importPictures(ctx, ctx.queue, instance, pictures, {
+      window: deps.options.ingest?.window ?? 32, stallMs: deps.options.ingest?.stallMs ?? 600_000, onSent: opts.onSent,
+    }),
+    startIngestWorkers,
+    settle: async () => { await follower.settle(); },
     createAccessKey: (input) => createAccessKey(ctx, input),
     listAccessKeys: () => listAccessKeys(ctx),
     revokeAccessKey: (id) => revokeAccessKey(ctx, id),
@@ -205,6 +236,8 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       if (closed) return;
       closed = true;
       await tasks.close();
+      for (const stop of [...workers]) await stop();
+      await ctx.queue.close();
       await follower.stop();
       indexes.snapshotAll();
       await deps.vision.close();

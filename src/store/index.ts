@@ -11,4 +11,7 @@ export { PgBlobStore } from './postgres/pg-blob-store.js';
 export type { BlobStore } from './blob-store.js';
 export { FolderBlobStore } from './folder-blob-store.js';
 export { ThumbnailCache } from './thumbnail-cache.js';
+export type { JobQueue, IngestJob, JobAttempt } from './job-queue.js';
+export { MemoryQueue } from './memory-queue.js';
+export { PgQueue, type PgQueueOptions } from './postgres/pg-queue.js';
 export { lockDataDir } from './data-lock.js';
