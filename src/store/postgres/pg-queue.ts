@@ -29,7 +29,6 @@ export class PgQueue implements JobQueue {
       application_name: 'tusou-queue',
       // Expired (lost) jobs are found by maintenance: run it often enough for the timeout to mean something.
       maintenanceIntervalSeconds: Math.max(1, Math.min(60, Math.floor(opts.jobTimeoutS / 2))),
-      monitorStateIntervalSeconds: undefined,
       // Finished jobs carry their picture: archive them soon and drop the archive within the hour.
       archiveCompletedAfterSeconds: 60,
       archiveFailedAfterSeconds: 24 * 3600,
