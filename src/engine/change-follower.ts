@@ -20,6 +20,8 @@ export interface FollowerOptions {
   eager: boolean;
   /** Reports what went wrong in the background (the follower retries on its own). */
   onError?: (err: unknown, what: string) => void;
+  /** Called after an instance's index is installed (opened, reopened or adopted). */
+  onInstalled?: (instance: Instance) => void;
 }
 
 const BATCH = 1000;
@@ -247,6 +249,7 @@ export class ChangeFollower {
     }
     const { added, removed } = await this.replay(name, prepared.index, prepared.instance.descriptor, prepared.watermark);
     this.indexes.install(prepared.instance, prepared.index, prepared.report.added + prepared.report.removed + added + removed);
+    this.opts.onInstalled?.(prepared.instance);
     const r = prepared.report;
     return { ...r, size: prepared.index.size, added: r.added + added, removed: r.removed + removed, ms: Math.round(performance.now() - prepared.startedAt) };
   }
@@ -301,6 +304,7 @@ export class ChangeFollower {
     return this.serial(async () => {
       await this.replay(instance.name, index, instance.descriptor, watermark);
       this.indexes.install(instance, index, index.size + 1);
+      this.opts.onInstalled?.(instance);
     });
   }
 

@@ -9,7 +9,8 @@ import {
 } from '../domain/index.js';
 import type { AnnotatedPicture } from '../imaging/index.js';
 import { MemoryQueue, ThumbnailCache, type BlobStore, type JobQueue, type Store } from '../store/index.js';
-import { hasExtractor, listExtractors, successorOf, type Vision } from '../vision/index.js';
+import { getExtractor, hasExtractor, listExtractors, successorOf, type Vision } from '../vision/index.js';
+import { parseIndexSpec } from '../index/index.js';
 import { addImage, type AddImageInput, type AddImageResult } from './add-image.js';
 import { comparePictures, type CompareResult } from './compare.js';
 import type { EngineContext, EngineOptions } from './context.js';
@@ -127,6 +128,20 @@ export interface Engine {
   readonly interruptedTasks: Task[];
 }
 
+/**
+ * With pgvector, build the store's own HNSW index for an HNSW instance in the background, so
+ * broad filtered searches run in SQL too (planner.ts); until it exists they use the memory index.
+ */
+function buildStoreAnn(store: Store, instance: Instance, onError?: (err: unknown, what: string) => void): void {
+  const vs = store.vectorSearch;
+  if (!vs || !hasExtractor(instance.descriptor)) return;
+  const e = getExtractor(instance.descriptor);
+  const spec = parseIndexSpec(instance.index);
+  if (spec.kind !== 'hnsw' || !vs.supports(instance.metric, e.kind)) return;
+  vs.ensureAnnIndex(instance.descriptor, instance.metric, e.kind, e.dim, { m: spec.m, efConstruction: spec.efc })
+    .catch((err: unknown) => onError?.(err, `pgvector index of ${instance.name}`));
+}
+
 /** Build the engine and bring every instance's index up to date with the store. */
 export async function createEngine(deps: EngineDeps): Promise<Engine> {
   let position = () => 0;
@@ -136,6 +151,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     keepChangesS: deps.options.changes?.keepS ?? 7 * 86_400,
     eager: (deps.openIndexes ?? 'eager') === 'eager',
     onError: deps.onBackgroundError,
+    onInstalled: (instance) => buildStoreAnn(deps.store, instance, deps.onBackgroundError),
   });
   position = () => follower.position;
   const ctx: EngineContext = {

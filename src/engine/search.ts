@@ -7,7 +7,7 @@ import {
   validatePaging, validatePicName, validateProductId, validateScoreThreshold,
   type Box, type DetectedRegion, type ImageRecord, type Instance, type Vector,
 } from '../domain/index.js';
-import type { ImageSelection } from '../store/index.js';
+import type { ImageSelection, StoreVectorSearch } from '../store/index.js';
 import { getExtractor } from '../vision/index.js';
 import type { EngineContext } from './context.js';
 import { nearest } from './planner.js';
@@ -96,6 +96,14 @@ async function openIndex(ctx: EngineContext, instance: Instance) {
   return ctx.indexes.get(instance.name, instance.descriptor);
 }
 
+/** The store's own k-NN for this instance (pgvector), and whether its ANN index is built. */
+async function storeSearchOf(ctx: EngineContext, instance: Instance): Promise<{ storeSearch?: StoreVectorSearch; storeAnn?: boolean }> {
+  const vs = ctx.store.vectorSearch;
+  const e = getExtractor(instance.descriptor);
+  if (!vs || !vs.supports(instance.metric, e.kind)) return {};
+  return { storeSearch: vs, storeAnn: await vs.hasAnnIndex(instance.descriptor, instance.metric, e.kind, e.dim) };
+}
+
 /** Rank, then apply threshold, DistinctProductId and paging; fetch the records of the page. */
 async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: Plan): Promise<{ docsFound: number; hits: SearchHit[] }> {
   const e = getExtractor(instance.descriptor);
@@ -103,7 +111,7 @@ async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: P
   let k = p.distinct ? want * 4 : want;
   for (;;) {
     const { hits, candidates } = await nearest(
-      { store: ctx.store, index: await openIndex(ctx, instance), exactMaxCandidates: ctx.options.search.exactMaxCandidates },
+      { store: ctx.store, index: await openIndex(ctx, instance), exactMaxCandidates: ctx.options.search.exactMaxCandidates, ...await storeSearchOf(ctx, instance) },
       instance, vector, p.selection, k,
     );
     const scored = hits.map((h) => ({ ...h, score: distanceToScore(instance.metric, h.distance, e.dim) })).filter((h) => h.score >= p.threshold);

@@ -5,5 +5,6 @@ export { FlatIndex } from './flat-index.js';
 export { HnswIndex } from './hnsw-index.js';
 export { kernelFor, type Kernel } from './kernels.js';
 export { TopK } from './top-k.js';
+export { mergeTopK, partitionOf } from './merge-top-k.js';
 export { parseIndexSpec, formatIndexSpec, validateIndexSpec, defaultIndexSpec, supportsHnsw, HNSW_DEFAULTS, type IndexSpec } from './spec.js';
 export { createIndex, saveSnapshot, loadSnapshot, deleteSnapshot, type SnapshotFacts, type SnapshotOrigin } from './snapshot.js';

@@ -41,6 +41,8 @@ function annIndexName(descriptor: string, metric: Metric, kind: VectorKind, dim:
 }
 
 export class PgVectorSearch implements StoreVectorSearch {
+  private readonly built = new Set<string>();
+
   constructor(private readonly driver: PgDriver) {}
 
   supports(metric: Metric, kind: VectorKind): boolean {
@@ -104,8 +106,11 @@ export class PgVectorSearch implements StoreVectorSearch {
   }
 
   async hasAnnIndex(descriptor: string, metric: Metric, kind: VectorKind, dim: number): Promise<boolean> {
-    const rows = (await this.driver.query('SELECT 1 FROM pg_indexes WHERE indexname = $1 AND schemaname = current_schema()',
-      [annIndexName(descriptor, metric, kind, dim)])).rows;
+    const name = annIndexName(descriptor, metric, kind, dim);
+    // Asked on every filtered search: an index, once there, stays (a miss is asked again).
+    if (this.built.has(name)) return true;
+    const rows = (await this.driver.query('SELECT 1 FROM pg_indexes WHERE indexname = $1 AND schemaname = current_schema()', [name]).catch(translate)).rows;
+    if (rows.length) this.built.add(name);
     return rows.length > 0;
   }
 }
