@@ -65,7 +65,7 @@ export class PgQueue implements JobQueue {
     const running = new Set<Promise<void>>();
     let stopping = false;
     for (let i = 0; i < Math.max(1, concurrency); i++) {
-      ids.push(await this.boss.work<IngestJob>(QUEUE, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+      const id: string = await this.boss.work<IngestJob>(QUEUE, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 0.5 }, async ([job]) => {
         // Fetched while stopping: hand it back (failed now, delivered again to another worker).
         if (stopping) throw new Error('this worker is stopping');
         const run = handler(job.data, { last: job.retryCount >= job.retryLimit });
@@ -74,8 +74,12 @@ export class PgQueue implements JobQueue {
           await run;
         } finally {
           running.delete(run);
+          // pg-boss waits out the polling interval after each job unless notified: with a job just
+          // done, more are likely queued, so fetch the next at once (bench/multi-node.ts: 2.0 → 13 jobs/s, one worker).
+          this.boss.notifyWorker(id);
         }
-      }));
+      });
+      ids.push(id);
     }
     return async () => {
       stopping = true;
