@@ -137,6 +137,9 @@ for (const c of CASES) {
       const facts = { ...shape, spec: local.spec, descriptor: 'test@1' };
       const { index, reason } = loadSnapshot(tmp, name, facts);
       assert.ok(index, reason);
+      assert.equal(index.has(LABEL0 + 10), false, 'a label removed before the snapshot stays removed');
+      assert.equal(index.size, local.size);
+      assert.deepEqual(new Set(index.labels()), new Set(local.labels()));
       assert.deepEqual(index.search(queries[3], 5).map((h) => h.label), local.search(queries[3], 5).map((h) => h.label));
       assert.equal(loadSnapshot(tmp, name, { ...facts, descriptor: 'other@1' }).index, undefined);
       assert.equal(loadSnapshot(tmp, name, { ...facts, dim: c.dim * 2 }).index, undefined);
