@@ -24,8 +24,12 @@ function config(extra: Record<string, string | undefined> = {}): Config {
   return loadConfig(process.env, overrides);
 }
 
-/** Run `fn` with an engine on the data directory, closing it afterwards. */
-async function withEngine<T>(fn: (engine: Engine) => Promise<T>, opts: OpenOptions = {}): Promise<T> {
+/**
+ * Run `fn` with an engine on the data directory, closing it afterwards. A short command runs no
+ * queue worker of its own (with PostgreSQL it would take jobs from the servers' queue and hand
+ * them back at exit) unless `opts` asks for some.
+ */
+async function withEngine<T>(fn: (engine: Engine) => Promise<T>, opts: OpenOptions = { ingestWorkers: 0 }): Promise<T> {
   const { engine } = await openEngine(config({ TUSOU_LOG_LEVEL: process.env.TUSOU_LOG_LEVEL ?? 'warn' }), undefined, opts);
   try {
     return await fn(engine);
