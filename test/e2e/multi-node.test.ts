@@ -118,6 +118,7 @@ describe('three nodes over one PostgreSQL', { skip: ON_POSTGRES ? false : 'runs 
     await db.connect();
     const count = async (sql: string) => (await db.query(sql)).rows[0].n as number;
     let acknowledged = 0;
+    let activeAtKill: string[] = [];
     try {
       await eventually('node 2 is running a job after adding a few', async () => {
         const done = await count(`SELECT count(*)::int AS n FROM ${schema.schema}.images WHERE product_id LIKE 'b%'`);
@@ -125,7 +126,9 @@ describe('three nodes over one PostgreSQL', { skip: ON_POSTGRES ? false : 'runs 
         acknowledged = done;
         return done >= 8 && active >= 1;
       }, 60_000);
+      activeAtKill = (await db.query(`SELECT id FROM ${schema.schema}_boss.job WHERE state = 'active'`)).rows.map((r) => r.id as string);
       assert.equal(await stop(2, 'SIGKILL'), 'SIGKILL');
+      const killedAt = new Date();
       // Meanwhile writes keep arriving on the other nodes and are acknowledged.
       for (let i = 0; i < 3; i++) {
         assert.equal((await call(nodes[i % 2].url, 'POST', '/api/v1/instances/m/images', { productId: `c${i}`, picName: 'x.jpg', picture: (await scene(800 + i)).toString('base64') })).status, 201);
@@ -141,6 +144,13 @@ describe('three nodes over one PostgreSQL', { skip: ON_POSTGRES ? false : 'runs 
       const task = (await db.query(`SELECT status, message, counts FROM ${schema.schema}.tasks WHERE id = $1`, [taskId])).rows[0];
       assert.equal(task.status, 'SUCCESS', JSON.stringify(task));
       assert.deepEqual(JSON.parse(task.counts as string), { items: N, added: N, deleted: 0, failed: 0 });
+      // The job node 2 was running when it died was delivered again (unless it had just finished).
+      const jobs = (await db.query(`SELECT id, state, retry_count, completed_on FROM ${schema.schema}_boss.job WHERE id = ANY($1::uuid[])`, [activeAtKill])).rows;
+      assert.ok(jobs.length >= 1);
+      for (const j of jobs) {
+        assert.equal(j.state, 'completed');
+        assert.ok((j.retry_count as number) >= 1 || (j.completed_on as Date) <= killedAt, `job ${j.id} was not delivered again`);
+      }
     } finally {
       await db.end();
     }
