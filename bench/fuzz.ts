@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isTusouError, matchesFilter, parseFilter } from '../src/domain/index.js';
 import { decodeImage } from '../src/imaging/index.js';
-import { selectionToSql } from '../src/store/sqlite/filter-sql.js';
+import { selectionToSql } from '../src/store/filter-sql.js';
 import { mutation } from '../test/support/mutations.js';
 import { attributes, evaluate, filterAst, filterLikeText, printFilter } from '../test/support/filter-arbitraries.js';
 import { scene } from '../test/support/images.js';

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Runs the test suite: every *.test.ts under src/, test/ and bench/ (Node 20's runner does not find
 // .ts files itself), through tsx. Arguments narrow the set: `npm test -- filter search`.
+// With TUSOU_TEST_PG_URL=postgres://… set, the files that run a tusou server or engine
+// (startTestServer, spawnServer, openTestStorage, testStoreEnv) run a second time with
+// TUSOU_TEST_STORE=postgres: the same tests, each server on its own schema of that database.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 function find(dir) {
@@ -19,5 +22,22 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
-const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env: { ...process.env, TUSOU_LOG_LEVEL: process.env.TUSOU_LOG_LEVEL ?? 'silent' } });
-process.exit(res.status ?? 1);
+
+function run(list, env) {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...list], {
+    stdio: 'inherit', env: { ...process.env, TUSOU_LOG_LEVEL: process.env.TUSOU_LOG_LEVEL ?? 'silent', ...env },
+  });
+  return res.status ?? 1;
+}
+
+const usesStore = (f) => /\b(startTestServer|spawnServer|openTestStorage|testStoreEnv)\b/.test(readFileSync(f, 'utf8'));
+let status = run(files, { TUSOU_TEST_STORE: 'sqlite' });
+const pgUrl = process.env.TUSOU_TEST_PG_URL;
+const matrix = files.filter(usesStore);
+if (pgUrl && matrix.length) {
+  console.log(`\n== the same ${matrix.length} store-dependent test files on PostgreSQL (TUSOU_TEST_PG_URL)\n`);
+  status = run(matrix, { TUSOU_TEST_STORE: 'postgres' }) || status;
+  // Schemas of tests that removed their data directory without closing a server.
+  spawnSync(process.execPath, ['--import', 'tsx', 'scripts/drop-test-schemas.ts'], { stdio: 'inherit' });
+}
+process.exit(status);

@@ -1,17 +1,23 @@
 // The composition root: the only module that wires concrete parts together.
 
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, startServer, type Logger, type RunningServer } from './api/index.js';
 import type { Config } from './config.js';
 import type { Clock } from './domain/index.js';
 import { createEngine, type Engine } from './engine/index.js';
-import { BlobStore, SqliteStore, ThumbnailCache, lockDataDir } from './store/index.js';
+import {
+  FolderBlobStore, NodePgDriver, PgBlobStore, PgQueue, PgStore, SqliteStore, ThumbnailCache, lockDataDir, parsePgUrl,
+  type BlobStore, type JobQueue, type Store,
+} from './store/index.js';
 import { UserModels, addExtractorSource, createVision } from './vision/index.js';
 
 export interface App {
   config: Config;
   engine: Engine;
+  /** The kept originals (a folder, or the shared PostgreSQL table). */
+  blobs: BlobStore;
   log: Logger;
   server?: RunningServer;
   close(): Promise<void>;
@@ -29,22 +35,71 @@ export function userModels(config: Pick<Config, 'dataDir'>): UserModels {
   return new UserModels(modelsDir(config));
 }
 
-/** Open the data directory and build the engine (no network). */
-export async function openEngine(config: Config, log: Logger = createLogger(config.logLevel)): Promise<{ engine: Engine; log: Logger }> {
+/** This node's id among nodes sharing a store: configured, or generated once and kept in the data directory. */
+function nodeIdOf(config: Config): string {
+  if (config.nodeId) return config.nodeId;
+  const file = join(config.dataDir, 'node-id');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    const id = `node-${randomBytes(6).toString('hex')}`;
+    writeFileSync(file, `${id}\n`, { mode: 0o600 });
+    return id;
+  }
+}
+
+/** The store, originals and queue the configuration names: SQLite + folder + memory, or PostgreSQL for all three. */
+async function openStorage(config: Config, log: Logger): Promise<{ store: Store; blobs: BlobStore; queue?: JobQueue; node: string }> {
+  if (config.store.kind === 'sqlite') {
+    return { store: new SqliteStore(join(config.dataDir, 'tusou.db')), blobs: new FolderBlobStore(join(config.dataDir, 'originals')), node: '' };
+  }
+  const conn = parsePgUrl(config.store.url);
+  const store = await PgStore.open(new NodePgDriver(conn, { max: config.store.poolMax }), { schema: conn.schema });
+  try {
+    const queue = await PgQueue.open(conn, { jobTimeoutS: config.ingest.jobTimeoutS }, (err) => log.warn({ err }, 'ingestion queue error'));
+    return { store, blobs: new PgBlobStore(store.driver), queue, node: nodeIdOf(config) };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+export interface OpenOptions {
+  /** Ingestion queue workers in this process (default: TUSOU_INGEST_WORKERS; at least 1 with SQLite). */
+  ingestWorkers?: number;
+  /** `lazy` opens an instance's index on its first search instead of at start. */
+  openIndexes?: 'eager' | 'lazy';
+}
+
+/** Open the data directory (and the shared store, when configured) and build the engine. */
+export async function openEngine(config: Config, log: Logger = createLogger(config.logLevel), opts: OpenOptions = {}): Promise<{ engine: Engine; log: Logger; blobs: BlobStore }> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const unlock = lockDataDir(config.dataDir);
   // Registered user models (`tusou models add`) are descriptors from here on, here and in the workers.
   const models = addExtractorSource(userModels(config));
   let inner: Engine;
+  let blobs: BlobStore;
   try {
+    const storage = await openStorage(config, log);
+    blobs = storage.blobs;
+    const defaultWorkers = config.store.kind === 'sqlite' ? Math.max(1, config.ingest.workers) : config.ingest.workers;
     inner = await createEngine({
-      store: new SqliteStore(join(config.dataDir, 'tusou.db')),
-      blobs: new BlobStore(join(config.dataDir, 'originals')),
+      store: storage.store,
+      blobs: storage.blobs,
+      queue: storage.queue,
+      node: storage.node,
+      // With SQLite the queue lives in this process: someone here must work on it.
+      ingestWorkers: config.store.kind === 'sqlite' ? Math.max(1, opts.ingestWorkers ?? defaultWorkers) : opts.ingestWorkers ?? defaultWorkers,
+      openIndexes: opts.openIndexes,
+      onBackgroundError: (err, what) => log.warn({ err, what }, 'background work failed; it is retried'),
       thumbnails: new ThumbnailCache(join(config.dataDir, 'thumbnails')),
       vision: createVision({ pool: { size: config.vision.workers, batchMax: config.vision.batchMax }, detector: config.vision.detector, modelsDir: modelsDir(config) }),
       indexDir: join(config.dataDir, 'indexes'),
       tasks: { dir: join(config.dataDir, 'tasks'), buckets: config.buckets },
-      options: { image: config.image, defaults: config.defaults, search: config.search, index: config.index },
+      options: {
+        image: config.image, defaults: config.defaults, search: config.search, index: config.index,
+        changes: config.changes, ingest: { window: 32, stallMs: Math.max(60_000, config.ingest.jobTimeoutS * 2000) },
+      },
     });
   } catch (err) {
     models.remove();
@@ -61,7 +116,7 @@ export async function openEngine(config: Config, log: Logger = createLogger(conf
   };
   for (const r of engine.startup) log.info(r, 'index ready');
   for (const t of engine.interruptedTasks) log.warn({ taskId: t.id, instance: t.instance, kind: t.kind }, 'task interrupted by the last shutdown, marked failed');
-  return { engine, log };
+  return { engine, log, blobs };
 }
 
 /** Build everything and start serving. `options.now` is the clock request signatures are checked against. */
@@ -80,7 +135,7 @@ export async function createApp(config: Config, log?: Logger, options: { now?: C
   }
   opened.log.info({ url: server.url }, 'tusou is serving');
   return {
-    config, engine, log: opened.log, server,
+    config, engine, log: opened.log, server, blobs: opened.blobs,
     async close() {
       await server.close();
       await engine.close();

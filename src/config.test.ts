@@ -68,3 +68,15 @@ describe('configuration of the Alibaba-compatible API', () => {
     assert.deepEqual(c.tls.hosts, ['img.example.com', '10.0.0.2']);
   });
 });
+
+test('store: SQLite by default, PostgreSQL from a postgres:// URL; a bad URL is refused without echoing its password', () => {
+  assert.deepEqual(loadConfig({}).store, { kind: 'sqlite' });
+  const c = loadConfig({ TUSOU_STORE: 'postgres://u:p@db:5432/tusou?schema=shop', TUSOU_STORE_POOL: '3' });
+  assert.deepEqual(c.store, { kind: 'postgres', url: 'postgres://u:p@db:5432/tusou?schema=shop', poolMax: 3 });
+  assert.equal(c.ingest.workers, 1, 'PostgreSQL nodes run one ingestion worker by default');
+  assert.equal(loadConfig({}).ingest.workers, 0);
+  assert.throws(() => loadConfig({ TUSOU_STORE: 'mysql://u:secret@db/x' }), (e) => e instanceof ConfigError && /TUSOU_STORE/.test(e.message) && !e.message.includes('secret'));
+  assert.throws(() => loadConfig({ TUSOU_STORE: 'postgres://db/x?schema=Bad-Name' }), /TUSOU_STORE/);
+  assert.throws(() => loadConfig({ TUSOU_NODE_ID: 'a b' }), /TUSOU_NODE_ID/);
+  assert.throws(() => loadConfig({ TUSOU_FOLLOW_POLL_MS: '1' }), /TUSOU_FOLLOW_POLL_MS/);
+});

@@ -9,7 +9,19 @@ import { isAbsolute, resolve } from 'node:path';
 export interface Config {
   host: string;
   port: number;
+  /** This node's own files: index snapshots, thumbnails, task files (and, with SQLite, the store and originals). */
   dataDir: string;
+  /**
+   * Where the record of truth lives (TUSOU_STORE): the SQLite file in the data directory (default),
+   * or a PostgreSQL database shared by several nodes (docs/deployment.md).
+   */
+  store: { kind: 'sqlite' } | { kind: 'postgres'; url: string; poolMax: number };
+  /** This node's id among nodes sharing a PostgreSQL store (TUSOU_NODE_ID; default: generated once per data directory). */
+  nodeId?: string;
+  /** The change feed the indexes follow (TUSOU_FOLLOW_POLL_MS, TUSOU_CHANGES_KEEP_S). */
+  changes: { pollMs: number; keepS: number };
+  /** Distributed ingestion (PostgreSQL store): queue workers on this node and how long a job may run. */
+  ingest: { workers: number; jobTimeoutS: number };
   /** The bootstrap access key; without one tusou listens on loopback only. */
   accessKey?: { id: string; secret: string };
   image: { maxBytes: number; minPx: number; maxPx: number };
@@ -144,11 +156,24 @@ export function loadConfig(env: Source = process.env, overrides: Source = {}): C
   const detector = (src.TUSOU_DETECTOR || 'centernet') as Config['vision']['detector'];
   if (detector !== 'centernet' && detector !== 'saliency') throw new ConfigError('TUSOU_DETECTOR', 'centernet or saliency', detector);
   const maxPx = int(src, 'TUSOU_MAX_PX', 8192, 1, 65535);
+  const store = storeOf(src);
+  const nodeId = src.TUSOU_NODE_ID || undefined;
+  if (nodeId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) throw new ConfigError('TUSOU_NODE_ID', '1..64 of [A-Za-z0-9_.-]', nodeId);
   if (minPx > maxPx) throw new ConfigError('TUSOU_MIN_PX', `at most TUSOU_MAX_PX (${maxPx})`, minPx);
   return Object.freeze({
     host,
     port: int(src, 'TUSOU_PORT', 8080, 0, 65535),
     dataDir: resolve(src.TUSOU_DATA_DIR || './data'),
+    store,
+    nodeId,
+    changes: {
+      pollMs: int(src, 'TUSOU_FOLLOW_POLL_MS', 1000, 10, 600_000),
+      keepS: int(src, 'TUSOU_CHANGES_KEEP_S', 7 * 86_400, 60, 10 * 365 * 86_400),
+    },
+    ingest: {
+      workers: int(src, 'TUSOU_INGEST_WORKERS', store.kind === 'postgres' ? 1 : 0, 0, 64),
+      jobTimeoutS: int(src, 'TUSOU_JOB_TIMEOUT_S', 300, 5, 86_400),
+    },
     accessKey: id && secret ? { id, secret } : undefined,
     image: { maxBytes, minPx, maxPx },
     // Base64 (4/3) percent-encoded in a form body (+ and / become 3 bytes) is ~1.42× the picture;
@@ -175,6 +200,23 @@ export function loadConfig(env: Source = process.env, overrides: Source = {}): C
     tls: tls(src),
     buckets: Object.freeze(buckets(src)),
   });
+}
+
+/** `sqlite` (or unset): the file in the data directory; `postgres://…` (optionally `?schema=name`). */
+function storeOf(src: Source): Config['store'] {
+  const raw = src.TUSOU_STORE;
+  if (!raw || raw === 'sqlite') return { kind: 'sqlite' };
+  let ok = false;
+  try {
+    const u = new URL(raw);
+    const schema = u.searchParams.get('schema');
+    ok = (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && (schema === null || /^[a-z_][a-z0-9_]{0,40}$/.test(schema));
+  } catch {
+    ok = false;
+  }
+  // Never echo the URL: it may carry a password.
+  if (!ok) throw new ConfigError('TUSOU_STORE', 'sqlite or a postgres://user:password@host:port/database URL (optionally ?schema=lower_case_name)', raw.replace(/:[^:@/]*@/, ':***@'));
+  return { kind: 'postgres', url: raw, poolMax: int(src, 'TUSOU_STORE_POOL', 6, 1, 200) };
 }
 
 function uploadHost(src: Source): string | undefined {

@@ -11,6 +11,7 @@ import { loadConfig } from '../config.js';
 import { ANNOTATION_RGB } from '../imaging/index.js';
 import { scene } from '../../test/support/images.js';
 import { tempDir } from '../../test/support/server.js';
+import { dropTestStore, testStoreEnv } from '../../test/support/stores.js';
 import { contactSheetHtml } from './contact-sheet.js';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -34,7 +35,7 @@ describe('contact sheet', () => {
     let dir: string;
     before(async () => {
       dir = await tempDir('tusou-cli-');
-      const { engine } = await openEngine(loadConfig({ TUSOU_DATA_DIR: dir, TUSOU_LOG_LEVEL: 'silent' }), createLogger('silent'));
+      const { engine } = await openEngine(loadConfig({ TUSOU_DATA_DIR: dir, TUSOU_LOG_LEVEL: 'silent', ...testStoreEnv(dir) }), createLogger('silent'));
       try {
         await engine.createInstance({ name: 'cli' });
         for (let seed = 1; seed <= 4; seed++) await engine.addImage('cli', { productId: `p${seed}`, picName: `s${seed}.jpg`, bytes: await scene(seed) });
@@ -43,12 +44,15 @@ describe('contact sheet', () => {
       }
       await writeFile(join(dir, 'query.png'), await scene(3, { width: 320, height: 240, format: 'png' }));
     });
-    after(() => rm(dir, { recursive: true, force: true }));
+    after(async () => {
+      await rm(dir, { recursive: true, force: true });
+      await dropTestStore(dir);
+    });
 
     test('writes the query with its region drawn and the hits with keys, scores and thumbnails', async () => {
       const out = join(dir, 'sheet.html');
       const run = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--data-dir', dir, 'search', 'cli', join(dir, 'query.png'), '--region', '40,200,30,180', '--num', '3', '--html', out], {
-        encoding: 'utf8', env: { ...process.env, TUSOU_LOG_LEVEL: 'silent' },
+        encoding: 'utf8', env: { ...process.env, TUSOU_LOG_LEVEL: 'silent', ...testStoreEnv(dir) },
       });
       assert.equal(run.status, 0, run.stderr);
       const html = await readFile(out, 'utf8');

@@ -6,12 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { scene } from '../../test/support/images.js';
 import { tempDir } from '../../test/support/server.js';
+import { dropTestStore, testStoreEnv } from '../../test/support/stores.js';
 import { keyOf } from './import-folder.js';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 function tusou(dataDir: string, ...args: string[]) {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, TUSOU_DATA_DIR: dataDir }, encoding: 'utf8' });
+  const res = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, TUSOU_DATA_DIR: dataDir, ...testStoreEnv(dataDir) }, encoding: 'utf8' });
   return { code: res.status, out: res.stdout, err: res.stderr };
 }
 
@@ -33,6 +34,7 @@ describe('tusou CLI', () => {
   after(async () => {
     await rm(root, { recursive: true, force: true });
     await rm(data, { recursive: true, force: true });
+    await dropTestStore(data);
   });
 
   test('keys come from paths', () => {

@@ -1,11 +1,12 @@
 // `tusou import DIR`: add every picture under a folder. ProductId and PicName come from paths;
-// images already stored with the same bytes are skipped, so an interrupted import resumes.
+// images already stored with the same bytes are skipped, so an interrupted import resumes. The
+// pictures are described by ingestion workers (this process's, and any node's with PostgreSQL).
 
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import { isTusouError } from '../domain/index.js';
-import type { Engine } from '../engine/index.js';
+import type { Engine, ImportPicture } from '../engine/index.js';
 
 const PICTURE = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.heic', '.bmp']);
 
@@ -15,7 +16,6 @@ export interface ImportOptions {
   /** `folder`: ProductId = the file's folder relative to DIR (top-level files use their name);
    *  `file`: ProductId = the file path relative to DIR. PicName is always the file name. */
   keys: KeyScheme;
-  concurrency: number;
   overwrite: boolean;
   onProgress?: (done: number, total: number) => void;
 }
@@ -49,35 +49,40 @@ export function keyOf(root: string, file: string, scheme: KeyScheme): { productI
   return { productId: slash >= 0 ? rel.slice(0, slash) : stem, picName };
 }
 
-/** Import a folder into an instance; bad files are reported, not fatal. */
+/**
+ * Import a folder into an instance; bad files are reported, not fatal. Pictures go through the
+ * engine's ingestion queue: with a PostgreSQL store, workers on every node share the work.
+ */
 export async function importFolder(engine: Engine, instance: string, root: string, opts: ImportOptions): Promise<ImportReport> {
   await engine.getInstance(instance);
   const files: string[] = [];
   for await (const f of walk(root)) files.push(f);
   const report: ImportReport = { total: files.length, added: 0, replaced: 0, skipped: 0, failed: [] };
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const file = files[next++];
+  const progress = () => opts.onProgress?.(++done, files.length);
+  async function* pictures(): AsyncIterable<ImportPicture> {
+    for (const file of files) {
+      const rel = relative(root, file);
       try {
         const key = keyOf(root, file, opts.keys);
         const bytes = await readFile(file);
         const existing = opts.overwrite ? undefined : await engine.findImage(instance, key);
         if (existing && existing.sha256 === createHash('sha256').update(bytes).digest('hex')) {
           report.skipped++;
+          progress();
         } else {
-          const res = await engine.addImage(instance, { ...key, bytes });
-          if (res.replaced) report.replaced++;
-          else report.added++;
+          yield { file: rel, ...key, bytes };
         }
       } catch (err) {
         if (!isTusouError(err)) throw err;
-        report.failed.push({ file: relative(root, file), code: err.code, message: err.message });
+        report.failed.push({ file: rel, code: err.code, message: err.message });
+        progress();
       }
-      opts.onProgress?.(++done, files.length);
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker));
+  }
+  const out = await engine.importPictures(instance, pictures(), { onSent: progress });
+  report.added = out.added;
+  report.replaced = out.replaced;
+  report.failed.push(...out.failed);
   return report;
 }

@@ -5,12 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { startTestServer, tempDir } from '../../test/support/server.js';
+import { dropTestStore, testStoreEnv } from '../../test/support/stores.js';
 
 const Client = sdk.default;
 
 function cli(dataDir: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--data-dir', dataDir, ...args], {
-    encoding: 'utf8', env: { ...process.env, TUSOU_ACCESS_KEY_ID: '', TUSOU_ACCESS_KEY_SECRET: '', TUSOU_LOG_LEVEL: 'silent' },
+    encoding: 'utf8', env: { ...process.env, TUSOU_ACCESS_KEY_ID: '', TUSOU_ACCESS_KEY_SECRET: '', TUSOU_LOG_LEVEL: 'silent', ...testStoreEnv(dataDir) },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -46,6 +47,7 @@ describe('tusou keys', () => {
       assert.match(unknown.stderr, /AUTH_KEY_NOT_FOUND/);
     } finally {
       await rm(dir, { recursive: true, force: true });
+      await dropTestStore(dir);
     }
   });
 });

@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { createApp, openEngine, pullModel, userModels } from '../app.js';
+import { createApp, openEngine, pullModel, userModels, type OpenOptions } from '../app.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { formatRegion, isTusouError } from '../domain/index.js';
 import { DEFAULT_THUMBNAIL_PX, type Engine } from '../engine/index.js';
@@ -25,9 +25,13 @@ function config(extra: Record<string, string | undefined> = {}): Config {
   return loadConfig(process.env, overrides);
 }
 
-/** Run `fn` with an engine on the data directory, closing it afterwards. */
-async function withEngine<T>(fn: (engine: Engine) => Promise<T>): Promise<T> {
-  const { engine } = await openEngine(config({ TUSOU_LOG_LEVEL: process.env.TUSOU_LOG_LEVEL ?? 'warn' }));
+/**
+ * Run `fn` with an engine on the data directory, closing it afterwards. A short command runs no
+ * queue worker of its own (with PostgreSQL it would take jobs from the servers' queue and hand
+ * them back at exit) unless `opts` asks for some.
+ */
+async function withEngine<T>(fn: (engine: Engine) => Promise<T>, opts: OpenOptions = { ingestWorkers: 0 }): Promise<T> {
+  const { engine } = await openEngine(config({ TUSOU_LOG_LEVEL: process.env.TUSOU_LOG_LEVEL ?? 'warn' }), undefined, opts);
   try {
     return await fn(engine);
   } finally {
@@ -58,6 +62,26 @@ program.command('serve')
     process.on('SIGTERM', () => void stop('SIGTERM'));
     process.on('SIGINT', () => void stop('SIGINT'));
     process.stdout.write(`tusou is serving at ${app.server?.url}/  (Alibaba-compatible API: POST /, REST API: ${app.server?.url}/api/v1, OpenAPI: ${app.server?.url}/api/v1/openapi.json)\n`);
+  });
+
+program.command('worker')
+  .description('run ingestion queue workers only (PostgreSQL store): imports and IncreaseInstance batches sent by any node')
+  .option('--workers <n>', 'jobs at once (TUSOU_INGEST_WORKERS, default 1)', int)
+  .action(async (o: { workers?: number }) => {
+    const c = config();
+    if (c.store.kind !== 'postgres') throw new ConfigError('TUSOU_STORE', 'a postgres:// URL for tusou worker (with SQLite, tusou serve runs the workers)', 'sqlite');
+    const { engine, log } = await openEngine(c, undefined, { ingestWorkers: o.workers ?? Math.max(1, c.ingest.workers), openIndexes: 'lazy' });
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'worker shutting down');
+      await engine.close();
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+    log.info({ workers: o.workers ?? Math.max(1, c.ingest.workers) }, 'tusou worker is running');
   });
 
 const instance = program.command('instance').description('manage instances');
@@ -124,14 +148,14 @@ program.command('add <instance> <file>')
 program.command('import <instance> <dir>')
   .description('add every picture under a folder (resumable: unchanged pictures are skipped)')
   .option('--keys <scheme>', 'folder: ProductId = sub-folder, PicName = file name; file: ProductId = relative path', 'folder')
-  .option('--concurrency <n>', 'pictures in flight', int, 2)
+  .option('--concurrency <n>', 'ingestion workers in this process (with PostgreSQL, 0 leaves the work to the servers\' workers)', int, 2)
   .option('--overwrite', 're-add pictures that are already stored')
   .option('--report <file>', 'write the failures as JSON')
   .action((inst: string, dir: string, o: { keys: KeyScheme; concurrency: number; overwrite?: boolean; report?: string }) => withEngine(async (e) => {
     const bar = new SingleBar({ format: 'importing [{bar}] {value}/{total} {percentage}% eta {eta}s', stream: process.stderr, noTTYOutput: false });
     let started = false;
     const report = await importFolder(e, inst, dir, {
-      keys: o.keys, concurrency: o.concurrency, overwrite: Boolean(o.overwrite),
+      keys: o.keys, overwrite: Boolean(o.overwrite),
       onProgress: (done, total) => {
         if (!started) { bar.start(total, 0); started = true; }
         bar.update(done);
@@ -142,7 +166,7 @@ program.command('import <instance> <dir>')
     for (const f of report.failed) process.stdout.write(`  ${f.file}: ${f.code} ${f.message}\n`);
     if (o.report) await import('node:fs/promises').then((fs) => fs.writeFile(o.report as string, JSON.stringify(report, null, 2)));
     if (report.failed.length) process.exitCode = 3;
-  }));
+  }, { ingestWorkers: Math.max(0, o.concurrency), openIndexes: 'lazy' }));
 
 program.command('search <instance> <image>')
   .description('search by picture')

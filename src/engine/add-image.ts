@@ -1,5 +1,5 @@
-// AddImage: validate, describe, keep the original, write the record durably, then index it.
-// The store write comes first: the index can always be rebuilt from the store.
+// AddImage: validate, describe, keep the original, write the record durably, then wait until the
+// change follower has indexed it. The store write comes first: the index follows the store.
 
 import {
   DEFAULT_ATTRIBUTES, validateAttributes, validatePicName, validateProductId,
@@ -34,7 +34,8 @@ export async function addImage(ctx: EngineContext, instanceName: string, input: 
   const pic = await describePicture(ctx, instance, input, 'database');
   const { decoded, analysis } = pic;
   const now = ctx.now();
-  ctx.pinned.set(decoded.sha256, (ctx.pinned.get(decoded.sha256) ?? 0) + 1);
+  // Pinned before it is put, so a delete elsewhere that orphans the same bytes cannot remove them.
+  const unpin = await ctx.blobs.pin(decoded.sha256);
   try {
     await ctx.blobs.put(decoded.bytes, decoded.sha256);
     const record = {
@@ -54,18 +55,11 @@ export async function addImage(ctx: EngineContext, instanceName: string, input: 
       vectors[target] = next.parts ?? next.vector;
     }
     const put = await ctx.store.putImage(instance.name, record, vectors, instance.capacity);
-    const collection = ctx.indexes.get(instance.name);
-    if (put.replaced !== undefined) collection.remove(put.replaced);
-    const indexed = vectors[ctx.indexes.descriptorOf(instance.name) ?? instance.descriptor];
-    if (indexed) collection.add(put.label, indexed, record);
-    ctx.indexes.touched(instance, put.replaced !== undefined ? 2 : 1);
+    await ctx.follower.settle();
     const image = { ...record, label: put.label };
-    await ctx.texts.upsert(instance.name, image, put.replaced);
     if (put.orphanedBlob) await removeBlobs(ctx, [put.orphanedBlob]);
     return { image, replaced: put.replaced !== undefined };
   } finally {
-    const n = (ctx.pinned.get(decoded.sha256) ?? 1) - 1;
-    if (n > 0) ctx.pinned.set(decoded.sha256, n);
-    else ctx.pinned.delete(decoded.sha256);
+    await unpin();
   }
 }

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
-import { readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { scene } from '../../test/support/images.js';
 import { startTestServer } from '../../test/support/server.js';
+import { testSql } from '../../test/support/stores.js';
 
 test('check finds store/index/original disagreements and --repair fixes what it can', async () => {
   const s = await startTestServer();
@@ -16,15 +14,13 @@ test('check finds store/index/original disagreements and --repair fixes what it 
 
     // Damage: a row removed behind the engine's back (extra in index), a vector lost, an original
     // lost, and an orphaned original.
-    const db = new Database(join(s.dataDir, 'tusou.db'));
-    db.exec(`DELETE FROM images WHERE product_id = 'p0'`);
-    db.exec(`DELETE FROM vectors WHERE label = (SELECT label FROM images WHERE product_id = 'p1')`);
-    const sha = db.prepare(`SELECT sha256 FROM images WHERE product_id = 'p2'`).pluck().get() as string;
-    db.close();
-    rmSync(join(s.dataDir, 'originals', sha.slice(0, 2), sha.slice(2, 4), sha));
-    const orphan = 'f'.repeat(64);
-    mkdirSync(join(s.dataDir, 'originals', 'ff', 'ff'), { recursive: true });
-    writeFileSync(join(s.dataDir, 'originals', 'ff', 'ff', orphan), 'x');
+    const db = await testSql(s.dataDir);
+    await db.exec(`DELETE FROM images WHERE product_id = 'p0'`);
+    await db.exec(`DELETE FROM vectors WHERE label = (SELECT label FROM images WHERE product_id = 'p1')`);
+    const [{ sha256: sha }] = await db.query(`SELECT sha256 FROM images WHERE product_id = 'p2'`) as { sha256: string }[];
+    await db.loseOriginal(sha);
+    await db.close();
+    const orphan = await s.app.blobs.put(Buffer.from('an original no image references'));
 
     const found = await engine.check({ repair: false });
     assert.equal(found.ok, false);
@@ -38,7 +34,7 @@ test('check finds store/index/original disagreements and --repair fixes what it 
     const after = await engine.check({ repair: false });
     assert.deepEqual([after.instances[0].extraInIndex, after.instances[0].withoutVector, after.orphanedOriginals], [0, 0, 0]);
     assert.equal(after.instances[0].missingOriginals.length, 1, 'a lost original is reported, never invented');
-    assert.ok(!readdirSync(join(s.dataDir, 'originals', 'ff', 'ff')).includes(orphan));
+    assert.equal(await s.app.blobs.has(orphan), false, 'the orphaned original is gone');
     const hits = (await (await s.api('/api/v1/instances/c/search', { method: 'POST', json: { picture: (await scene(81)).toString('base64'), num: 1 } })).json()).hits;
     assert.equal(hits[0].productId, 'p1', 'the re-described image is searchable again');
   } finally {

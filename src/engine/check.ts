@@ -4,6 +4,7 @@ import type { ImageKey } from '../domain/index.js';
 import type { EngineContext } from './context.js';
 import { removeBlobs } from './instances.js';
 import { describeLabels } from './reindex.js';
+import { hasExtractor } from '../vision/index.js';
 
 export interface InstanceCheck {
   instance: string;
@@ -31,7 +32,10 @@ export interface CheckReport {
 export async function check(ctx: EngineContext, opts: { repair: boolean }): Promise<CheckReport> {
   const report: CheckReport = { instances: [], orphanedOriginals: 0, ok: true, repaired: opts.repair };
   const referenced = new Set<string>();
+  // Compare against an index that has applied everything committed so far.
+  await ctx.follower.settle();
   for (const instance of await ctx.store.listInstances()) {
+    if (hasExtractor(instance.descriptor)) await ctx.follower.ensureOpen(instance);
     const labels = new Set(await ctx.store.selectLabels(instance.name, {}));
     const index = ctx.indexes.get(instance.name);
     const missing = [...labels].filter((l) => !index.has(l));
@@ -50,20 +54,24 @@ export async function check(ctx: EngineContext, opts: { repair: boolean }): Prom
     }
     if (missing.length || extra.length || withoutVector.length || c.missingOriginals.length) report.ok = false;
     if (opts.repair) {
-      for (const l of extra) index.remove(l);
       if (withoutVector.length) {
         await describeLabels(ctx, instance.name, instance.descriptor, withoutVector, { failed: [] }, new Set());
       }
-      const absent = [...labels].filter((l) => !index.has(l));
-      const [vectors, records] = await Promise.all([ctx.store.getVectors(instance.descriptor, absent), ctx.store.getImagesByLabel(instance.name, absent)]);
-      for (const [label, v] of vectors) index.add(label, v, records.get(label));
-      ctx.indexes.touched(instance, missing.length + extra.length + 1);
-      ctx.indexes.snapshot(instance);
+      // Index repairs go through the follower's turn, like every other index change.
+      await ctx.follower.serial(async () => {
+        const current = ctx.indexes.get(instance.name);
+        for (const l of extra) current.remove(l);
+        const absent = [...labels].filter((l) => !current.has(l));
+        const [vectors, records] = await Promise.all([ctx.store.getVectors(instance.descriptor, absent), ctx.store.getImagesByLabel(instance.name, absent)]);
+        for (const [label, v] of vectors) current.add(label, v, records.get(label));
+        ctx.indexes.touched(instance.name, missing.length + extra.length + 1);
+        ctx.indexes.snapshot(instance.name);
+      });
     }
     report.instances.push(c);
   }
   const orphans: string[] = [];
-  for await (const sha of ctx.blobs.list()) if (!referenced.has(sha) && !ctx.pinned.has(sha)) orphans.push(sha);
+  for await (const sha of ctx.blobs.list()) if (!referenced.has(sha) && !(await ctx.blobs.isPinned(sha))) orphans.push(sha);
   report.orphanedOriginals = orphans.length;
   if (orphans.length) report.ok = false;
   if (opts.repair) await removeBlobs(ctx, orphans);

@@ -8,16 +8,18 @@ import {
   type Task, type TaskKind, type TaskPage,
 } from '../domain/index.js';
 import type { AnnotatedPicture } from '../imaging/index.js';
-import { ThumbnailCache, type BlobStore, type Store } from '../store/index.js';
-import { hasExtractor, listExtractors, successorOf, type Vision } from '../vision/index.js';
+import { MemoryQueue, ThumbnailCache, type BlobStore, type JobQueue, type Store } from '../store/index.js';
+import { getExtractor, hasExtractor, listExtractors, successorOf, type Vision } from '../vision/index.js';
+import { parseIndexSpec } from '../index/index.js';
 import { addImage, type AddImageInput, type AddImageResult } from './add-image.js';
 import { comparePictures, type CompareResult } from './compare.js';
 import type { EngineContext, EngineOptions } from './context.js';
 import {
   deleteImages, exportImages, findImage, getImage, getOriginal, updateImage, type DeleteInput, type KeyInput,
 } from './images.js';
+import { ChangeFollower } from './change-follower.js';
+import { importPictures, runIngestJob, type ImportOutcome, type ImportPicture } from './ingest.js';
 import { IndexRegistry, type OpenReport } from './index-registry.js';
-import { TextIndexes } from './text-indexes.js';
 import {
   createInstance, deleteInstance, getInstanceDetail, listInstances, type CreateInstanceInput, type InstanceDetail,
 } from './instances.js';
@@ -44,7 +46,7 @@ export interface DescriptorInfo {
 export interface EngineDeps {
   store: Store;
   blobs: BlobStore;
-  /** Generated thumbnails; default: a `thumbnails` directory beside the originals' directory. */
+  /** Generated thumbnails; default: a `thumbnails` directory beside the index directory. */
   thumbnails?: ThumbnailCache;
   vision: Vision;
   /** Directory for index snapshots. */
@@ -53,6 +55,16 @@ export interface EngineDeps {
   /** Task files and bucket folders; default: `tasks/` next to `indexDir`, no buckets. */
   tasks?: TaskOptions;
   now?: Clock;
+  /** This node's id (several nodes may share a PostgreSQL store); default `''`. */
+  node?: string;
+  /** `eager` (default) opens every instance's index at start; `lazy` opens one on its first search. */
+  openIndexes?: 'eager' | 'lazy';
+  /** Failures of background work (following the change feed), which is retried on its own. */
+  onBackgroundError?: (err: unknown, what: string) => void;
+  /** The ingestion queue (default: in this process); the engine closes it. */
+  queue?: JobQueue;
+  /** Queue workers this engine runs from the start (default 1). */
+  ingestWorkers?: number;
 }
 
 export interface Engine {
@@ -92,6 +104,15 @@ export interface Engine {
   getTaskFile(id: number, role: TaskFileRole): Promise<{ task: Task; path: string } | undefined>;
   /** Resolves when no background task is running. */
   waitForTasks(): Promise<void>;
+  /**
+   * Add pictures through the ingestion queue and wait until every one has an outcome.
+   * @throws INSTANCE_NOT_FOUND
+   */
+  importPictures(instance: string, pictures: AsyncIterable<ImportPicture>, opts?: { onSent?: () => void }): Promise<ImportOutcome>;
+  /** Run `n` more queue workers in this process until the returned function is called. */
+  startIngestWorkers(n: number): Promise<() => Promise<void>>;
+  /** Resolves once this node's indexes reflect every change committed so far (by any node). */
+  settle(): Promise<void>;
   /** Create an access key; its secret is only ever returned here. */
   createAccessKey(input?: { description?: unknown }): Promise<AccessKey>;
   listAccessKeys(): Promise<AccessKeyInfo[]>;
@@ -107,19 +128,44 @@ export interface Engine {
   readonly interruptedTasks: Task[];
 }
 
+/**
+ * With pgvector, build the store's own HNSW index for an HNSW instance in the background, so
+ * broad filtered searches run in SQL too (planner.ts); until it exists they use the memory index.
+ */
+function buildStoreAnn(store: Store, instance: Instance, onError?: (err: unknown, what: string) => void): void {
+  const vs = store.vectorSearch;
+  if (!vs || !hasExtractor(instance.descriptor)) return;
+  const e = getExtractor(instance.descriptor);
+  const spec = parseIndexSpec(instance.index);
+  if (spec.kind !== 'hnsw' || !vs.supports(instance.metric, e.kind)) return;
+  vs.ensureAnnIndex(instance.descriptor, instance.metric, e.kind, e.dim, { m: spec.m, efConstruction: spec.efc })
+    .catch((err: unknown) => onError?.(err, `pgvector index of ${instance.name}`));
+}
+
 /** Build the engine and bring every instance's index up to date with the store. */
 export async function createEngine(deps: EngineDeps): Promise<Engine> {
-  const indexes = new IndexRegistry(deps.store, deps.indexDir, deps.options.index.snapshotEvery);
+  let position = () => 0;
+  const indexes = new IndexRegistry(deps.store, deps.indexDir, deps.options.index.snapshotEvery, () => position());
+  const follower = new ChangeFollower(deps.store, indexes, {
+    pollMs: deps.options.changes?.pollMs ?? 1000,
+    keepChangesS: deps.options.changes?.keepS ?? 7 * 86_400,
+    eager: (deps.openIndexes ?? 'eager') === 'eager',
+    onError: deps.onBackgroundError,
+    onInstalled: (instance) => buildStoreAnn(deps.store, instance, deps.onBackgroundError),
+  });
+  position = () => follower.position;
   const ctx: EngineContext = {
     store: deps.store,
     blobs: deps.blobs,
-    thumbnails: deps.thumbnails ?? new ThumbnailCache(join(dirname(deps.blobs.dir), 'thumbnails')),
+    thumbnails: deps.thumbnails ?? new ThumbnailCache(join(dirname(deps.indexDir), 'thumbnails')),
     vision: deps.vision,
     indexes,
-    texts: new TextIndexes(deps.store),
+    texts: follower.texts,
+    follower,
+    node: deps.node ?? '',
+    queue: deps.queue ?? new MemoryQueue(),
     options: deps.options,
     now: deps.now ?? Date.now,
-    pinned: new Map(),
     reindexing: new Map(),
     async instance(name, opts = {}) {
       const valid = validateInstanceName(name);
@@ -131,28 +177,34 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       return instance;
     },
   };
-  const startup: OpenReport[] = [];
-  for (const instance of await deps.store.listInstances()) {
-    if (hasExtractor(instance.descriptor)) {
-      startup.push(await indexes.open(instance));
-      continue;
-    }
+  const startup = await follower.start(await deps.store.listInstances(), async (instance) => {
+    if (hasExtractor(instance.descriptor)) return follower.open(instance);
     // The descriptor's version is gone (tusou was upgraded): move to its successor, re-extracting
     // every vector from the kept originals, rather than mixing two vector spaces.
     const successor = successorOf(instance.descriptor);
     if (successor) {
       const t0 = performance.now();
       const res = await reindex(ctx, instance.name, { descriptor: successor });
-      startup.push({ instance: instance.name, source: 'rebuilt', reason: `descriptor ${instance.descriptor} replaced by ${successor}: ${res.images} images re-described, ${res.failed.length} failed`, size: res.images - res.failed.length, added: res.images, removed: 0, ms: Math.round(performance.now() - t0) });
-    } else {
-      startup.push({ instance: instance.name, source: 'rebuilt', reason: `descriptor ${instance.descriptor} is unknown; reindex this instance`, size: 0, added: 0, removed: 0, ms: 0 });
+      return { instance: instance.name, source: 'rebuilt', reason: `descriptor ${instance.descriptor} replaced by ${successor}: ${res.images} images re-described, ${res.failed.length} failed`, size: res.images - res.failed.length, added: res.images, removed: 0, ms: Math.round(performance.now() - t0) };
     }
-  }
+    return { instance: instance.name, source: 'rebuilt', reason: `descriptor ${instance.descriptor} is unknown; reindex this instance`, size: 0, added: 0, removed: 0, ms: 0 };
+  });
   const tasks = new TaskRunner(ctx, deps.tasks ?? { dir: join(dirname(deps.indexDir), 'tasks'), buckets: {} });
   const interruptedTasks = await tasks.recover();
+  const workers: (() => Promise<void>)[] = [];
+  const startIngestWorkers = async (n: number) => {
+    const stop = await ctx.queue.work(n, (job, attempt) => runIngestJob(ctx, job, attempt));
+    workers.push(stop);
+    return async () => {
+      const i = workers.indexOf(stop);
+      if (i >= 0) workers.splice(i, 1);
+      await stop();
+    };
+  };
+  if ((deps.ingestWorkers ?? 1) > 0) await startIngestWorkers(deps.ingestWorkers ?? 1);
   let closed = false;
   const snapshot = async () => {
-    for (const instance of await deps.store.listInstances()) indexes.snapshot(instance);
+    await follower.serial(async () => indexes.snapshotAll());
   };
 
   return {
@@ -186,6 +238,11 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     listTasks: (instance, kind, input) => tasks.list(instance, kind, input),
     getTaskFile: (id, role) => tasks.file(id, role),
     waitForTasks: () => tasks.idle(),
+    importPictures: (instance, pictures, opts = {}) => importPictures(ctx, ctx.queue, instance, pictures, {
+      window: deps.options.ingest?.window ?? 32, stallMs: deps.options.ingest?.stallMs ?? 600_000, onSent: opts.onSent,
+    }),
+    startIngestWorkers,
+    settle: async () => { await follower.settle(); },
     createAccessKey: (input) => createAccessKey(ctx, input),
     listAccessKeys: () => listAccessKeys(ctx),
     revokeAccessKey: (id) => revokeAccessKey(ctx, id),
@@ -195,7 +252,10 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       if (closed) return;
       closed = true;
       await tasks.close();
-      await snapshot();
+      for (const stop of [...workers]) await stop();
+      await ctx.queue.close();
+      await follower.stop();
+      indexes.snapshotAll();
       await deps.vision.close();
       await deps.store.close();
     },

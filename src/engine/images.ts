@@ -50,8 +50,7 @@ export async function updateImage(ctx: EngineContext, instanceName: string, key:
   }
   const image = await ctx.store.updateImage(instance.name, k, changes, ctx.now());
   if (!image) throw new TusouError('IMAGE_NOT_FOUND', k);
-  ctx.indexes.get(instance.name).setAttributes(image.label, image);
-  await ctx.texts.upsert(instance.name, image);
+  await ctx.follower.settle();
   return image;
 }
 
@@ -75,10 +74,7 @@ export async function deleteImages(ctx: EngineContext, instanceName: string, inp
     if (input.picName !== undefined && input.picName !== null && input.picName !== '') selection.picName = validatePicName(input.picName);
   }
   const { deleted, orphanedBlobs } = await ctx.store.deleteImages(instance.name, selection);
-  const collection = ctx.indexes.get(instance.name);
-  for (const d of deleted) collection.remove(d.label);
-  await ctx.texts.remove(instance.name, deleted.map((d) => d.label));
-  if (deleted.length) ctx.indexes.touched(instance, deleted.length);
+  if (deleted.length) await ctx.follower.settle();
   await removeBlobs(ctx, orphanedBlobs);
   return deleted.map((d) => ({ productId: d.productId, picName: d.picName }));
 }

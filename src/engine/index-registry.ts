@@ -1,6 +1,6 @@
-// One collection (vector index + attribute table) per instance: loaded from its snapshot (or
-// rebuilt from the store) at start, reconciled with the store's labels, updated on every write,
-// snapshotted every N changes.
+// One collection (vector index + attribute table) per instance: prepared from its snapshot (or
+// rebuilt from the store), then installed by the change follower once it has replayed what the
+// store changed since; snapshotted every N changes with the change-feed position it reflects.
 
 import { mkdirSync } from 'node:fs';
 import { TusouError, type Instance } from '../domain/index.js';
@@ -13,19 +13,34 @@ export interface OpenReport {
   source: 'snapshot' | 'rebuilt';
   /** Why the snapshot was not used, when rebuilt. */
   reason?: string;
+  /** How the snapshot was brought up to date: replaying the change feed, or comparing label sets. */
+  catchUp?: 'replay' | 'reconcile';
   size: number;
   added: number;
   removed: number;
   ms: number;
 }
 
-export class IndexRegistry {
-  private readonly collections = new Map<string, Collection>();
-  /** The descriptor whose vectors each open collection holds. */
-  private readonly descriptors = new Map<string, string>();
-  private readonly changes = new Map<string, number>();
+/** A collection loaded or built but not installed yet: it reflects every change up to `watermark`. */
+export interface PreparedIndex {
+  instance: Instance;
+  collection: Collection;
+  watermark: number;
+  report: OpenReport;
+  startedAt: number;
+}
 
-  constructor(private readonly store: Store, private readonly dir: string, private readonly snapshotEvery: number) {
+/** Same index shape and incarnation: an open collection of `a` serves `b`. */
+export function sameIndexing(a: Instance, b: Instance): boolean {
+  return a.descriptor === b.descriptor && a.metric === b.metric && a.index === b.index && a.createdAt === b.createdAt;
+}
+
+export class IndexRegistry {
+  private readonly open = new Map<string, { instance: Instance; collection: Collection; changes: number }>();
+  private storeId?: string;
+
+  /** `position()` is the change-feed position every installed collection reflects (the follower's). */
+  constructor(private readonly store: Store, private readonly dir: string, private readonly snapshotEvery: number, private readonly position: () => number) {
     mkdirSync(dir, { recursive: true });
   }
 
@@ -33,6 +48,11 @@ export class IndexRegistry {
   static factsOf(instance: Instance): SnapshotFacts {
     const e = getExtractor(instance.descriptor);
     return { metric: instance.metric, kind: e.kind, dim: e.dim, parts: e.parts ?? false, spec: instance.index, descriptor: instance.descriptor };
+  }
+
+  private async origin(instance: Instance) {
+    this.storeId ??= await this.store.storeId();
+    return { storeId: this.storeId, epoch: instance.createdAt };
   }
 
   /** Fill the attribute table from the store; returns the labels the store holds. */
@@ -47,7 +67,48 @@ export class IndexRegistry {
     return live;
   }
 
-  /** Build a collection from the store's vectors, ignoring any snapshot. */
+  /**
+   * Load the instance's snapshot, or build its collection from the store. A snapshot with a
+   * watermark the change feed still covers is returned as it is (the caller replays from there);
+   * one without (or further behind than the feed keeps) is reconciled by comparing label sets.
+   * Attributes always come from the store (they are not snapshotted).
+   */
+  async prepare(instance: Instance): Promise<PreparedIndex> {
+    const t0 = performance.now();
+    const loaded = loadSnapshot(this.dir, instance.name, IndexRegistry.factsOf(instance), await this.origin(instance));
+    const report: OpenReport = { instance: instance.name, source: loaded.collection ? 'snapshot' : 'rebuilt', size: 0, added: 0, removed: 0, ms: 0 };
+    if (loaded.reason) report.reason = loaded.reason;
+    const last = await this.store.lastChange();
+    let collection: Collection;
+    let watermark: number;
+    if (loaded.collection && loaded.watermark !== undefined && loaded.watermark <= last
+      && !(await this.store.changesSince(loaded.watermark, 1, instance.name)).trimmed) {
+      collection = loaded.collection;
+      watermark = loaded.watermark;
+      report.catchUp = 'replay';
+      await this.loadAttributes(instance, collection);
+    } else if (loaded.collection) {
+      // Labels are never reused, so a label in both places names the same vector.
+      const c = loaded.collection;
+      collection = c;
+      watermark = last;
+      report.catchUp = 'reconcile';
+      const live = await this.loadAttributes(instance, c);
+      for (const label of [...c.labels()]) if (!live.has(label) && c.remove(label)) report.removed++;
+      const missing = [...live].filter((l) => !c.has(l));
+      for (let i = 0; i < missing.length; i += 1000) {
+        const vectors = await this.store.getVectors(instance.descriptor, missing.slice(i, i + 1000));
+        for (const [label, v] of vectors) { c.add(label, v); report.added++; }
+      }
+    } else {
+      watermark = last;
+      collection = await this.build(instance);
+      report.added = collection.size;
+    }
+    return { instance, collection, watermark, report, startedAt: t0 };
+  }
+
+  /** Build a fresh collection of an instance from the store, without installing it. */
   async build(instance: Instance): Promise<Collection> {
     const c = Collection.create(instance.index, IndexRegistry.factsOf(instance));
     for await (const batch of this.store.scanVectors(instance.name, instance.descriptor)) {
@@ -57,77 +118,63 @@ export class IndexRegistry {
     return c;
   }
 
-  /** Load or rebuild the collection of an instance and bring it up to date with the store. */
-  async open(instance: Instance): Promise<OpenReport> {
-    const t0 = performance.now();
-    const loaded = loadSnapshot(this.dir, instance.name, IndexRegistry.factsOf(instance));
-    let c: Collection;
-    let added = 0;
-    let removed = 0;
-    if (loaded.collection) {
-      c = loaded.collection;
-      const live = await this.loadAttributes(instance, c);
-      // Labels are never reused, so a label in both places names the same vector.
-      for (const label of [...c.labels()]) if (!live.has(label) && c.remove(label)) removed++;
-      const missing = [...live].filter((l) => !c.has(l));
-      for (let i = 0; i < missing.length; i += 1000) {
-        const vectors = await this.store.getVectors(instance.descriptor, missing.slice(i, i + 1000));
-        for (const [label, v] of vectors) { c.add(label, v); added++; }
-      }
-    } else {
-      c = await this.build(instance);
-      added = c.size;
-    }
-    this.install(instance, c, loaded.collection ? added + removed : added);
-    return {
-      instance: instance.name, source: loaded.collection ? 'snapshot' : 'rebuilt', reason: loaded.reason,
-      size: c.size, added, removed, ms: Math.round(performance.now() - t0),
-    };
+  /** Make `collection` the instance's (it must reflect every change up to position()). */
+  install(instance: Instance, collection: Collection, changes: number): void {
+    this.open.set(instance.name, { instance, collection, changes });
+    if (changes >= this.snapshotEvery) this.snapshot(instance.name);
   }
 
-  /** Make `c` the instance's collection; snapshot it when `changes` reach the interval. */
-  install(instance: Instance, c: Collection, changes = c.size + 1): void {
-    this.collections.set(instance.name, c);
-    this.descriptors.set(instance.name, instance.descriptor);
-    this.changes.set(instance.name, changes);
-    if (changes >= this.snapshotEvery) this.snapshot(instance);
+  has(name: string): boolean {
+    return this.open.has(name);
+  }
+
+  /** The instance as its open collection was built for. */
+  instanceOf(name: string): Instance | undefined {
+    return this.open.get(name)?.instance;
   }
 
   /**
    * The open collection of an instance; when `descriptor` is given it must hold vectors of it.
-   * @throws INSTANCE_BUSY while the instance switches to another descriptor
+   * @throws INSTANCE_BUSY while the instance switches to another descriptor or is being opened
    */
   get(name: string, descriptor?: string): Collection {
-    const c = this.collections.get(name);
-    if (!c) throw new Error(`index of ${name} is not open`);
-    if (descriptor !== undefined && this.descriptors.get(name) !== descriptor) throw new TusouError('INSTANCE_BUSY', { name });
-    return c;
+    const entry = this.open.get(name);
+    if (!entry || (descriptor !== undefined && entry.instance.descriptor !== descriptor)) throw new TusouError('INSTANCE_BUSY', { name });
+    return entry.collection;
   }
 
   /** The descriptor whose vectors the open collection of `name` holds. */
   descriptorOf(name: string): string | undefined {
-    return this.descriptors.get(name);
+    return this.open.get(name)?.instance.descriptor;
   }
 
   /** Record `n` changes to an instance's collection; snapshot when enough have accumulated. */
-  touched(instance: Instance, n = 1): void {
-    const c = (this.changes.get(instance.name) ?? 0) + n;
-    this.changes.set(instance.name, c);
-    if (c >= this.snapshotEvery) this.snapshot(instance);
+  touched(name: string, n = 1): void {
+    const entry = this.open.get(name);
+    if (!entry || n === 0) return;
+    entry.changes += n;
+    if (entry.changes >= this.snapshotEvery) this.snapshot(name);
   }
 
   /** Write the instance's snapshot now, if it changed since the last one. */
-  snapshot(instance: Instance): void {
-    const c = this.collections.get(instance.name);
-    if (!c || (this.changes.get(instance.name) ?? 0) === 0) return;
-    saveSnapshot(c, this.dir, instance.name, this.descriptors.get(instance.name) ?? instance.descriptor);
-    this.changes.set(instance.name, 0);
+  snapshot(name: string): void {
+    const entry = this.open.get(name);
+    if (!entry || entry.changes === 0 || this.storeId === undefined) return;
+    saveSnapshot(entry.collection, this.dir, name, entry.instance.descriptor, Date.now(), { storeId: this.storeId, epoch: entry.instance.createdAt, watermark: this.position() });
+    entry.changes = 0;
+  }
+
+  /** Snapshot every collection that changed. */
+  snapshotAll(): void {
+    for (const name of this.open.keys()) this.snapshot(name);
   }
 
   drop(name: string): void {
-    this.collections.delete(name);
-    this.descriptors.delete(name);
-    this.changes.delete(name);
+    this.open.delete(name);
     deleteSnapshot(this.dir, name);
+  }
+
+  names(): string[] {
+    return [...this.open.keys()];
   }
 }

@@ -8,6 +8,7 @@ export type { CompareResult } from './compare.js';
 export type { DeleteInput, KeyInput } from './images.js';
 export type { PictureInput } from './picture.js';
 export { IndexRegistry, type OpenReport } from './index-registry.js';
+export type { ImportPicture, ImportOutcome } from './ingest.js';
 export { nearest, type PlannerParts } from './planner.js';
 export type { CheckReport, InstanceCheck } from './check.js';
 export type { ReindexInput, ReindexResult } from './reindex.js';

@@ -53,7 +53,7 @@ export async function createInstance(ctx: EngineContext, input: CreateInstanceIn
     ...(reranker ? { reranker } : {}),
   };
   await ctx.store.createInstance(instance);
-  await ctx.indexes.open(instance);
+  await ctx.follower.ensureOpen(instance);
   return describeInstance(ctx, instance);
 }
 
@@ -105,16 +105,13 @@ export async function listInstances(ctx: EngineContext): Promise<InstanceDetail[
 export async function deleteInstance(ctx: EngineContext, name: string): Promise<void> {
   const instance = await ctx.instance(name, { anyDescriptor: true });
   const { orphanedBlobs } = await ctx.store.deleteInstance(instance.name);
-  ctx.indexes.drop(instance.name);
-  ctx.texts.drop(instance.name);
+  await ctx.follower.settle();
   await removeBlobs(ctx, orphanedBlobs);
 }
 
 /** Delete originals no image references (and their thumbnails), except those an add in flight has pinned. */
 export async function removeBlobs(ctx: EngineContext, shas: Iterable<string>): Promise<void> {
   for (const sha of shas) {
-    if (ctx.pinned.has(sha)) continue;
-    await ctx.blobs.delete(sha);
-    await ctx.thumbnails.deleteAll(sha);
+    if (await ctx.blobs.delete(sha)) await ctx.thumbnails.deleteAll(sha);
   }
 }

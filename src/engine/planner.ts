@@ -1,11 +1,13 @@
 // The query planner: per query, pick the index's own search, a filtered graph search or an exact
 // scan over the candidates the attribute table selects — so a selective filter never loses
 // recall (DESIGN §3) — then, when the collection projects, re-rank the shortlist with the full
-// vectors from the store so the final order and distances are the descriptor's own.
+// vectors from the store so the final order and distances are the descriptor's own. With
+// pgvector the store can run a filtered k-NN itself (exact, or HNSW once its index exists) on
+// the full vectors.
 
 import type { Instance, Vector } from '../domain/index.js';
 import { TopK, kernelFor, type Collection, type Hit, type ShortlistPath } from '../index/index.js';
-import type { ImageSelection, Store } from '../store/index.js';
+import type { ImageSelection, Store, StoreVectorSearch } from '../store/index.js';
 import { getExtractor } from '../vision/index.js';
 
 export interface PlannerParts {
@@ -13,13 +15,17 @@ export interface PlannerParts {
   collection: Collection;
   /** Filtered searches with at most this many candidates scan them exactly. */
   exactMaxCandidates: number;
+  /** k-NN inside the store (pgvector) for this instance's metric, when available. */
+  storeSearch?: StoreVectorSearch;
+  /** True when the store's own ANN index of this descriptor exists (broad filters then stay in SQL too). */
+  storeAnn?: boolean;
 }
 
 export interface Nearest {
   hits: Hit[];
   /** Images the selection holds. */
   candidates: number;
-  path: ShortlistPath;
+  path: ShortlistPath | 'store-exact' | 'store-ann';
 }
 
 /**
@@ -32,6 +38,12 @@ export async function nearest(parts: PlannerParts, instance: Instance, vector: V
   const candidates = restricted ? c.attrs.select(selection.filter, selection.categoryId) : undefined;
   const count = candidates?.length ?? c.size;
   if (count === 0) return { hits: [], candidates: 0, path: 'exact' };
+  if (candidates && parts.storeSearch) {
+    const e = getExtractor(instance.descriptor);
+    const q = { instance: instance.name, descriptor: instance.descriptor, metric: instance.metric, kind: e.kind, dim: e.dim, vector, selection, k };
+    if (count <= parts.exactMaxCandidates) return { hits: (await parts.storeSearch.nearest({ ...q, mode: 'exact' })).hits, candidates: count, path: 'store-exact' };
+    if (parts.storeAnn) return { hits: (await parts.storeSearch.nearest({ ...q, mode: 'ann' })).hits, candidates: count, path: 'store-ann' };
+  }
   if (!c.projection) {
     const { hits, path } = c.shortlist(vector, k, candidates, parts.exactMaxCandidates);
     return { hits, candidates: count, path };

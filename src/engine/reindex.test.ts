@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { scene } from '../../test/support/images.js';
 import { startTestServer, tempDir } from '../../test/support/server.js';
+import { testSql } from '../../test/support/stores.js';
 
 const b64 = (b: Buffer) => b.toString('base64');
 
@@ -33,9 +32,9 @@ describe('reindex', () => {
     for (let i = 0; i < 5; i++) await s.api('/api/v1/instances/old/images', { method: 'POST', json: { productId: `p${i}`, picName: 'a', picture: b64(await scene(60 + i)) } });
     await s.close({ keepData: true });
     // Pretend these vectors came from a retired version of the descriptor.
-    const db = new Database(join(dir, 'tusou.db'));
-    db.exec(`UPDATE instances SET descriptor = 'colour-hist-rgb512@0'; UPDATE vectors SET descriptor = 'colour-hist-rgb512@0'`);
-    db.close();
+    const db = await testSql(dir);
+    await db.exec(`UPDATE instances SET descriptor = 'colour-hist-rgb512@0'; UPDATE vectors SET descriptor = 'colour-hist-rgb512@0'`);
+    await db.close();
     s = await startTestServer({}, dir);
     try {
       const report = s.app.engine.startup.find((r) => r.instance === 'old');
@@ -55,9 +54,9 @@ describe('reindex', () => {
     await s.api('/api/v1/instances', { method: 'POST', json: { name: 'gone' } });
     await s.api('/api/v1/instances/gone/images', { method: 'POST', json: { productId: 'p', picName: 'a', picture: b64(await scene(70)) } });
     await s.close({ keepData: true });
-    const db = new Database(join(dir, 'tusou.db'));
-    db.exec(`UPDATE instances SET descriptor = 'retired-thing@3'`);
-    db.close();
+    const db = await testSql(dir);
+    await db.exec(`UPDATE instances SET descriptor = 'retired-thing@3'`);
+    await db.close();
     s = await startTestServer({}, dir);
     try {
       const res = await s.api('/api/v1/instances/gone/search', { method: 'POST', json: { picture: b64(await scene(70)) } });

@@ -69,11 +69,19 @@ export async function reindex(ctx: EngineContext, name: string, input: ReindexIn
         onProgress?.(Math.min(done, total), total);
       }
     }
-    // Build the new index beside the old one, then switch record and index together.
+    // Build the new index beside the old one, then switch record and index together; changes
+    // committed since the build started are replayed onto it before it is installed.
     const updated: Instance = { ...old, ...next };
-    const collection = await ctx.indexes.build(updated);
-    await ctx.store.updateInstance(old.name, next);
-    ctx.indexes.install(updated, collection);
+    const watermark = await ctx.store.lastChange();
+    const index = await ctx.indexes.build(updated);
+    const expected = ctx.follower.expectAdoption(updated);
+    try {
+      await ctx.store.updateInstance(old.name, next);
+      await ctx.follower.adopt(updated, index, watermark);
+    } finally {
+      expected();
+    }
+    await ctx.follower.settle();
     if (next.descriptor !== old.descriptor) await ctx.store.deleteVectors(old.name, old.descriptor);
     return result;
   } finally {

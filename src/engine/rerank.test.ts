@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { BlobStore, SqliteStore } from '../store/index.js';
+import { FolderBlobStore, SqliteStore } from '../store/index.js';
 import { createVision } from '../vision/index.js';
 import { scene } from '../../test/support/images.js';
 import { photo } from '../../test/support/photos.js';
@@ -38,7 +38,7 @@ describe('engine re-ranking with local features', () => {
     dir = await tempDir();
     engine = await createEngine({
       store: new SqliteStore(join(dir, 'tusou.db')),
-      blobs: new BlobStore(join(dir, 'originals')),
+      blobs: new FolderBlobStore(join(dir, 'originals')),
       vision: createVision(),
       indexDir: join(dir, 'indexes'),
       options: {

@@ -7,7 +7,7 @@ import {
   validatePaging, validatePicName, validateProductId, validateScoreThreshold,
   type Box, type DetectedRegion, type ImageRecord, type Instance, type Vector,
 } from '../domain/index.js';
-import type { ImageSelection } from '../store/index.js';
+import type { ImageSelection, StoreVectorSearch } from '../store/index.js';
 import { getExtractor, getReranker } from '../vision/index.js';
 import type { EngineContext } from './context.js';
 import { nearest } from './planner.js';
@@ -95,6 +95,20 @@ async function fetchPage(ctx: EngineContext, instance: Instance, kept: { label: 
   });
 }
 
+/** The instance's open index for its current descriptor, opening it first on a node that has not yet. @throws INSTANCE_BUSY */
+async function openIndex(ctx: EngineContext, instance: Instance) {
+  await ctx.follower.ensureOpen(instance);
+  return ctx.indexes.get(instance.name, instance.descriptor);
+}
+
+/** The store's own k-NN for this instance (pgvector), and whether its ANN index is built. */
+async function storeSearchOf(ctx: EngineContext, instance: Instance): Promise<{ storeSearch?: StoreVectorSearch; storeAnn?: boolean }> {
+  const vs = ctx.store.vectorSearch;
+  const e = getExtractor(instance.descriptor);
+  if (!vs || !vs.supports(instance.metric, e.kind)) return {};
+  return { storeSearch: vs, storeAnn: await vs.hasAnnIndex(instance.descriptor, instance.metric, e.kind, e.dim) };
+}
+
 /**
  * Rank (re-ranking the first candidates when the instance has a reranker and the query's local
  * features are given), then apply threshold, DistinctProductId and paging; fetch the page's records.
@@ -108,7 +122,7 @@ export async function rank(ctx: EngineContext, instance: Instance, vector: Vecto
   if (reranker) k = Math.max(k, reranker.depth);
   for (;;) {
     const { hits, candidates } = await nearest(
-      { store: ctx.store, collection: ctx.indexes.get(instance.name, instance.descriptor), exactMaxCandidates: ctx.options.search.exactMaxCandidates },
+      { store: ctx.store, collection: await openIndex(ctx, instance), exactMaxCandidates: ctx.options.search.exactMaxCandidates, ...await storeSearchOf(ctx, instance) },
       instance, vector, p.selection, k,
     );
     const global: ScoredHit[] = hits.map((h) => ({ ...h, score: similarity(instance, e, h.distance) }));

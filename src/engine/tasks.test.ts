@@ -3,10 +3,10 @@ import { mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isTusouError, type ErrorCode, type Task } from '../domain/index.js';
-import { BlobStore, SqliteStore } from '../store/index.js';
 import { createVision } from '../vision/index.js';
 import { scene } from '../../test/support/images.js';
 import { tempDir } from '../../test/support/server.js';
+import { ON_POSTGRES, dropTestStore, openTestStorage } from '../../test/support/stores.js';
 import { createEngine, type Engine } from './index.js';
 
 const refused = (code: ErrorCode) => (e: unknown) => {
@@ -17,9 +17,12 @@ const refused = (code: ErrorCode) => (e: unknown) => {
 
 async function openEngine(dir: string, buckets: Record<string, string>): Promise<Engine> {
   await mkdir(dir, { recursive: true });
+  const storage = await openTestStorage(dir);
   return createEngine({
-    store: new SqliteStore(join(dir, 'tusou.db')),
-    blobs: new BlobStore(join(dir, 'originals')),
+    store: storage.store,
+    blobs: storage.blobs,
+    queue: storage.queue,
+    node: storage.node,
     vision: createVision(),
     indexDir: join(dir, 'indexes'),
     tasks: { dir: join(dir, 'tasks'), buckets },
@@ -71,6 +74,8 @@ describe('background tasks', () => {
   after(async () => {
     await engine.close();
     await rm(root, { recursive: true, force: true });
+    await dropTestStore(join(root, 'data'));
+    await dropTestStore(join(root, 'crash'));
   });
 
   test('an increment adds and deletes line by line, and writes the failed lines to an error file', async () => {
@@ -148,7 +153,8 @@ describe('background tasks', () => {
     await first.createInstance({ name: 'c1', serviceType: 'generic' });
     await first.close();
     // What a process killed mid-task leaves behind: a PROCESSING row.
-    const store = new SqliteStore(join(dir, 'tusou.db'));
+    const { store, queue } = await openTestStorage(dir);
+    await queue?.close();
     await store.createTask({ instance: 'c1', kind: 'export', status: 'PROCESSING', message: 'processing', files: {}, counts: { items: 0, added: 0, deleted: 0, failed: 0 }, createdAt: 1, updatedAt: 1 });
     await store.close();
     const second = await openEngine(dir, {});
@@ -184,10 +190,11 @@ describe('access keys', () => {
       assert.ok((await engine.findAccessKey(k.id))?.revokedAt);
       await assert.rejects(engine.revokeAccessKey('TSNOPE'), refused('AUTH_KEY_NOT_FOUND'));
       await assert.rejects(engine.createAccessKey({ description: 'x'.repeat(201) }), refused('PARAM_INVALID'));
-      assert.equal((await stat(join(dir, 'tusou.db'))).mode & 0o077, 0);
+      if (!ON_POSTGRES) assert.equal((await stat(join(dir, 'tusou.db'))).mode & 0o077, 0);
     } finally {
       await engine.close();
       await rm(dir, { recursive: true, force: true });
+      await dropTestStore(dir);
     }
   });
 });

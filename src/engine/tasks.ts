@@ -10,8 +10,8 @@ import {
   ERRORS, TusouError, isTusouError, shown,
   type IncrementSource, type Task, type TaskCounts, type TaskKind, type TaskPage, type TaskPatch,
 } from '../domain/index.js';
-import { addImage } from './add-image.js';
 import type { EngineContext } from './context.js';
+import { IngestBatch, failureDetail } from './ingest.js';
 import { deleteImages, exportImages } from './images.js';
 import { exportLine, parseMetaLine, type MetaItem } from './meta-file.js';
 
@@ -129,7 +129,7 @@ export class TaskRunner {
   /** Mark tasks that were PROCESSING when the last process died as failed; returns them. */
   async recover(): Promise<Task[]> {
     const err = new TusouError('TASK_INTERRUPTED', { reason: 'the server stopped while it ran (crash or kill)' });
-    return this.ctx.store.failRunningTasks({ code: err.code, aliyun: err.aliyun.code }, err.message, this.ctx.now());
+    return this.ctx.store.failRunningTasks({ code: err.code, aliyun: err.aliyun.code }, err.message, this.ctx.now(), this.ctx.node);
   }
 
   /**
@@ -164,8 +164,9 @@ export class TaskRunner {
 
   /**
    * Start applying `<bucket folder><path>/increment.meta` (aliyun-imagesearch-api.md §4): ADD and
-   * DELETE lines, one at a time in file order. Lines that fail are written to an error file; the
-   * task fails only when the file cannot be read or every line failed.
+   * DELETE lines with the effect of file order (ADDs run as queue jobs on any node's workers, see
+   * ingest.ts). Lines that fail are written to an error file; the task fails only when the file
+   * cannot be read or every line failed.
    * @throws INSTANCE_NOT_FOUND, PARAM_MISSING, PARAM_INVALID, PATH_INVALID, TASK_ALREADY_RUNNING
    */
   async startIncrement(instanceName: string, input: IncrementInput, hooks: TaskHooks = {}): Promise<Task> {
@@ -184,9 +185,15 @@ export class TaskRunner {
     if (callbackAddress !== undefined) source.callbackAddress = callbackAddress;
     const task = await this.create(instance.name, 'increment', source);
     this.launch(task, hooks, async (signal, dir) => {
-      const counts = emptyCounts();
-      let errors: FileHandle | undefined;
-      const files: Task['files'] = {};
+      // ADD lines become queue jobs (run by workers on any node); DELETE lines run here once every
+      // earlier line has finished, so the file's order holds wherever a line changes the same images.
+      const batch = new IngestBatch(this.ctx, this.ctx.queue, `task:${task.id}`, { window: this.ctx.options.ingest?.window ?? 32, stallMs: this.ctx.options.ingest?.stallMs ?? 600_000, signal });
+      let items = 0;
+      let deleted = 0;
+      const counts = async (): Promise<TaskCounts> => {
+        const c = await batch.counts();
+        return { items, added: c.added + c.replaced, deleted, failed: c.failed + batch.lost };
+      };
       try {
         const lines = createInterface({ input: createReadStream(meta, { encoding: 'utf8' }), crlfDelay: Infinity });
         let lineNo = 0;
@@ -194,42 +201,53 @@ export class TaskRunner {
           lineNo++;
           if (signal.aborted) throw new TusouError('TASK_INTERRUPTED', { reason: 'the server is shutting down' });
           if (text.trim() === '') continue;
-          counts.items++;
+          items++;
           let item: MetaItem | undefined;
           try {
             item = parseMetaLine(text, lineNo);
-            if (item.operation === 'DELETE') {
-              const deleted = await deleteImages(this.ctx, instance.name, item.picName === undefined ? { productId: item.productId } : { productId: item.productId, picName: item.picName });
-              counts.deleted += deleted.length;
+            const { operation, ...fields } = item;
+            const detail = { OperationType: operation, ProductId: item.productId, PicName: item.picName };
+            if (operation === 'DELETE') {
+              await batch.drain();
+              const gone = await deleteImages(this.ctx, instance.name, item.picName === undefined ? { productId: item.productId } : { productId: item.productId, picName: item.picName });
+              deleted += gone.length;
+              await batch.record({ item: lineNo, status: 'deleted', detail });
             } else {
               const bytes = await readPicture(root, folder, item.picName, this.ctx.options.image.maxBytes);
-              await addImage(this.ctx, instance.name, { ...item, bytes });
-              counts.added++;
+              await batch.add(lineNo, instance.name, `${String(item.productId)}\u0000${String(item.picName)}`, fields, bytes, detail);
             }
           } catch (err) {
-            if (!isTusouError(err)) throw err;
-            counts.failed++;
-            if (!errors) {
-              errors = await open(join(dir, ERRORS_FILE), 'a', 0o600);
-              files.errors = ERRORS_FILE;
-            }
-            const what = item
-              ? { OperationType: item.operation, ProductId: item.productId, PicName: item.picName }
-              : { Item: text.slice(0, 200) };
-            await errors.write(`${JSON.stringify({ Line: lineNo, ...what, Code: err.aliyun.code, ErrorCode: err.code, Msg: err.message })}\n`);
+            if (!isTusouError(err) || err.code === 'TASK_INTERRUPTED') throw err;
+            const what = item ? { OperationType: item.operation, ProductId: item.productId, PicName: item.picName } : { Item: text.slice(0, 200) };
+            await batch.record({ item: lineNo, status: 'failed', detail: { ...what, ...failureDetail(err) } });
           }
-          if (counts.items % PROGRESS_EVERY === 0) await this.ctx.store.updateTask(task.id, { counts: { ...counts }, files: { ...files } }, this.ctx.now());
+          if (items % PROGRESS_EVERY === 0) await this.ctx.store.updateTask(task.id, { counts: await counts() }, this.ctx.now());
         }
-        if (errors) await errors.sync();
+        await batch.drain();
+        const files: Task['files'] = {};
+        const failures = await this.ctx.store.batchFailures(batch.batch);
+        if (failures.length || batch.lost) {
+          const fd = await open(join(dir, ERRORS_FILE), 'w', 0o600);
+          try {
+            const out = failures.map((f) => JSON.stringify({ Line: f.item, ...f.detail }));
+            if (batch.lost) out.push(JSON.stringify({ Code: 'InternalError', ErrorCode: 'INTERNAL', Msg: `${batch.lost} lines were given up by the queue after repeated worker failures` }));
+            await fd.write(`${out.join('\n')}\n`);
+            await fd.sync();
+          } finally {
+            await fd.close();
+          }
+          files.errors = ERRORS_FILE;
+        }
+        const final = await counts();
+        const summary = `${final.items} lines: ${final.added} added, ${final.deleted} deleted, ${final.failed} failed`;
+        if (final.failed > 0 && final.failed === final.items) {
+          const err = new TusouError('INCREMENT_ALL_FAILED', { failed: final.failed });
+          return { status: 'FAIL', ...failure(err), files, counts: final };
+        }
+        return { status: 'SUCCESS', message: final.failed === 0 ? 'success' : summary, files, counts: final };
       } finally {
-        await errors?.close();
+        await this.ctx.store.deleteBatch(batch.batch).catch(() => undefined);
       }
-      const summary = `${counts.items} lines: ${counts.added} added, ${counts.deleted} deleted, ${counts.failed} failed`;
-      if (counts.failed > 0 && counts.failed === counts.items) {
-        const err = new TusouError('INCREMENT_ALL_FAILED', { failed: counts.failed });
-        return { status: 'FAIL', ...failure(err), files, counts };
-      }
-      return { status: 'SUCCESS', message: counts.failed === 0 ? 'success' : summary, files, counts };
     });
     return task;
   }
@@ -278,7 +296,7 @@ export class TaskRunner {
     const now = this.ctx.now();
     const task: Omit<Task, 'id'> = { instance, kind, status: 'PROCESSING', message: 'processing', files: {}, counts: emptyCounts(), createdAt: now, updatedAt: now };
     if (source) task.source = source;
-    return this.ctx.store.createTask(task);
+    return this.ctx.store.createTask(task, this.ctx.node);
   }
 
   private launch(task: Task, hooks: TaskHooks, work: (signal: AbortSignal, dir: string) => Promise<TaskPatch>): void {

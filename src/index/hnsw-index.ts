@@ -36,14 +36,26 @@ export class HnswIndex implements VectorIndex {
 
   /**
    * Load a payload written by `writePayload`; `deleted` is the count recorded with it. hnswlib
-   * lists deleted labels as present, so the caller reconciles `labels()` with the store and
-   * removes what the store no longer has.
+   * lists deleted labels among its ids and has no "is deleted" query, so when the snapshot has
+   * deleted slots each id is probed (marking a deleted label again fails, a live one is marked and
+   * unmarked): `labels()` is then exactly the live set, which replaying the change feed relies on.
    */
   static read(shape: IndexShape, params: HnswSpec, file: string, deleted: number): HnswIndex {
     const graph = new HierarchicalNSW(shape.metric === 'l2' ? 'l2' : 'cosine', shape.dim);
     graph.readIndexSync(file, true);
     const idx = new HnswIndex(shape, params, graph);
-    for (const id of graph.getIdsList()) idx.live.add(id);
+    for (const id of graph.getIdsList()) {
+      if (deleted === 0) { idx.live.add(id); continue; }
+      try {
+        graph.markDelete(id);
+      } catch (err) {
+        // Translate: "already deleted" is the answer to the probe; anything else is a real failure.
+        if (/already deleted/i.test(String(err))) continue;
+        throw err;
+      }
+      graph.unmarkDelete(id);
+      idx.live.add(id);
+    }
     idx.deleted = deleted;
     return idx;
   }

@@ -1,7 +1,8 @@
-// Collection snapshots on disk: a small header file (magic, version, and the facts needed to
-// trust the payloads) plus the payloads it names. Everything is written to temp files, fsynced
-// and renamed, header last, so a crash leaves either the old snapshot or the new one, never a
-// torn one. Attributes are not snapshotted: they are read from the store at start.
+// Collection snapshots on disk: a small header file (magic, version, the facts needed to trust
+// the payloads, and where they came from: store, instance incarnation, change-feed position) plus
+// the payloads it names. Everything is written to temp files, fsynced and renamed, header last,
+// so a crash leaves either the old snapshot or the new one, never a torn one. Attributes are not
+// snapshotted: they are read from the store at start.
 
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +18,18 @@ export interface SnapshotFacts extends IndexShape {
   descriptor: string;
 }
 
-interface Header extends SnapshotFacts {
+/**
+ * Where a snapshot's contents came from: the store (its id), the instance's incarnation (so a
+ * deleted and re-created instance never inherits an old snapshot) and the store's change-feed
+ * position every change up to which the snapshot reflects.
+ */
+export interface SnapshotOrigin {
+  storeId: string;
+  epoch: number;
+  watermark: number;
+}
+
+interface Header extends SnapshotFacts, Partial<SnapshotOrigin> {
   magic: string;
   version: number;
   count: number;
@@ -35,7 +47,7 @@ function fsyncPath(path: string): void {
 const headerPath = (dir: string, name: string) => join(dir, `${name}.index.json`);
 
 /** Write a snapshot of a collection as `<dir>/<name>.index.json` + payloads, atomically. */
-export function saveSnapshot(c: Collection, dir: string, name: string, descriptor: string, now = Date.now()): void {
+export function saveSnapshot(c: Collection, dir: string, name: string, descriptor: string, now = Date.now(), origin?: SnapshotOrigin): void {
   const stem = `${name}.${now.toString(36)}.${process.pid}`;
   const payloads = { ann: `${stem}.ann.payload`, ...(c.exact ? { exact: `${stem}.exact.payload` } : {}) };
   const tmp = { ann: join(dir, `${payloads.ann}.tmp`), ...(payloads.exact ? { exact: join(dir, `${payloads.exact}.tmp`) } : {}) };
@@ -51,7 +63,7 @@ export function saveSnapshot(c: Collection, dir: string, name: string, descripto
   }
   const header: Header = {
     magic: MAGIC, version: VERSION, spec: c.spec, metric: c.shape.metric, kind: c.shape.kind, dim: c.shape.dim, descriptor,
-    count: c.size, deleted: c.deletedSlots, payloads, bytes, savedAt: now,
+    count: c.size, deleted: c.deletedSlots, payloads, bytes, savedAt: now, ...origin,
   };
   const tmpHeader = `${headerPath(dir, name)}.tmp`;
   writeFileSync(tmpHeader, JSON.stringify(header));
@@ -75,10 +87,11 @@ export function deleteSnapshot(dir: string, name: string): void {
 }
 
 /**
- * Load the snapshot of `name` if it exists and matches `expected`; otherwise undefined (the caller
- * rebuilds from the store). Never throws for a bad snapshot: it reports why in `reason`.
+ * Load the snapshot of `name` if it exists and matches `expected` (and `origin`'s store and epoch,
+ * when given); otherwise undefined (the caller rebuilds from the store). Never throws for a bad
+ * snapshot: it reports why in `reason`. `watermark` is undefined for snapshots that predate it.
  */
-export function loadSnapshot(dir: string, name: string, expected: SnapshotFacts): { collection?: Collection; reason?: string } {
+export function loadSnapshot(dir: string, name: string, expected: SnapshotFacts, origin?: Omit<SnapshotOrigin, 'watermark'>): { collection?: Collection; reason?: string; watermark?: number } {
   const hp = headerPath(dir, name);
   if (!existsSync(hp)) return { reason: 'no snapshot' };
   let h: Header;
@@ -91,6 +104,8 @@ export function loadSnapshot(dir: string, name: string, expected: SnapshotFacts)
   for (const k of ['spec', 'metric', 'kind', 'dim', 'descriptor'] as const) {
     if (h[k] !== expected[k]) return { reason: `${k} changed (${h[k]} -> ${expected[k]})` };
   }
+  if (origin && h.storeId !== undefined && h.storeId !== origin.storeId) return { reason: 'it was taken from another store' };
+  if (origin && h.epoch !== undefined && h.epoch !== origin.epoch) return { reason: 'the instance was deleted and created again since' };
   const files: { ann: string; exact?: string } = { ann: join(dir, h.payloads.ann) };
   if (h.payloads.exact) files.exact = join(dir, h.payloads.exact);
   for (const role of ['ann', 'exact'] as const) {
@@ -98,7 +113,7 @@ export function loadSnapshot(dir: string, name: string, expected: SnapshotFacts)
     if (f && (!existsSync(f) || statSync(f).size !== h.bytes[role])) return { reason: 'payload missing or truncated' };
   }
   try {
-    return { collection: Collection.read(h.spec, expected, files, h.deleted) };
+    return { collection: Collection.read(h.spec, expected, files, h.deleted), watermark: h.watermark };
   } catch (err) {
     return { reason: `payload unreadable: ${err instanceof Error ? err.message : String(err)}` };
   }

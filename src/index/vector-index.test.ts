@@ -140,10 +140,26 @@ for (const c of CASES) {
       const facts = { ...shape, spec: local.spec, descriptor: 'test@1' };
       const { collection, reason } = loadSnapshot(tmp, name, facts);
       assert.ok(collection, reason);
+      assert.equal(collection.has(LABEL0 + 10), false, 'a label removed before the snapshot stays removed');
+      assert.equal(collection.size, local.size);
+      assert.deepEqual(new Set(collection.labels()), new Set(local.labels()));
       assert.deepEqual(collection.ann.search(queries[3], 5).map((h) => h.label), local.ann.search(queries[3], 5).map((h) => h.label));
       assert.equal(loadSnapshot(tmp, name, { ...facts, descriptor: 'other@1' }).collection, undefined);
       assert.equal(loadSnapshot(tmp, name, { ...facts, dim: c.dim * 2 }).collection, undefined);
       assert.ok(readdirSync(tmp).filter((f) => f.startsWith(`${name}.`) && f.endsWith('.payload')).length <= 2);
+    });
+
+    test('a snapshot records its store, instance epoch and watermark, and refuses another store or epoch', () => {
+      const name = `origin-${c.spec.replace(/\W/g, '')}-${c.metric}-${c.kind}`;
+      const c2 = Collection.create(c.spec, shape);
+      data.forEach((v, i) => c2.add(LABEL0 + i, v));
+      saveSnapshot(c2, tmp, name, 'test@1', Date.now(), { storeId: 's1', epoch: 7, watermark: 42 });
+      const facts = { ...shape, spec: c2.spec, descriptor: 'test@1' };
+      const ok = loadSnapshot(tmp, name, facts, { storeId: 's1', epoch: 7 });
+      assert.ok(ok.collection, ok.reason);
+      assert.equal(ok.watermark, 42);
+      assert.match(loadSnapshot(tmp, name, facts, { storeId: 's2', epoch: 7 }).reason ?? '', /another store/);
+      assert.match(loadSnapshot(tmp, name, facts, { storeId: 's1', epoch: 8 }).reason ?? '', /created again/);
     });
   });
 }

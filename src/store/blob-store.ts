@@ -1,86 +1,25 @@
-// Kept originals, content-addressed by SHA-256 under `<dir>/ab/cd/<sha256>`. A put is durable
-// (file and directory fsynced) before it resolves; the same bytes are stored once.
+// The kept-originals contract: content-addressed bytes by SHA-256. Implementations: a folder
+// (folder-blob-store.ts, one node) and PostgreSQL (postgres/pg-blob-store.ts, shared by nodes).
 
-import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { TusouError } from '../domain/index.js';
-
-const SHA256 = /^[0-9a-f]{64}$/;
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fd = await open(dir, 'r');
-  try { await fd.sync(); } finally { await fd.close(); }
-}
-
-export class BlobStore {
-  constructor(readonly dir: string) {}
-
-  /** Path of an original; throws on anything but a hex SHA-256 (no path can escape `dir`). */
-  pathOf(sha256: string): string {
-    if (!SHA256.test(sha256)) throw new RangeError(`not a sha256: ${sha256.slice(0, 80)}`);
-    return join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
-  }
-
+/** Kept originals. The same bytes are stored once; a put resolves when durable. */
+export interface BlobStore {
   /** Store bytes durably; returns their SHA-256. @throws STORE_UNAVAILABLE */
-  async put(bytes: Buffer, sha256 = createHash('sha256').update(bytes).digest('hex')): Promise<string> {
-    const path = this.pathOf(sha256);
-    if (await this.has(sha256)) return sha256;
-    const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      await mkdir(dirname(path), { recursive: true });
-      const fd = await open(tmp, 'w');
-      try {
-        await fd.writeFile(bytes);
-        await fd.sync();
-      } finally {
-        await fd.close();
-      }
-      await rename(tmp, path);
-      await fsyncDir(dirname(path));
-    } catch (err) {
-      await unlink(tmp).catch(() => undefined);
-      const code = (err as NodeJS.ErrnoException).code;
-      const reason = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EROFS' || code === 'EPERM'
-        ? 'the data directory is not writable' : `cannot write an original (${code ?? 'unknown error'})`;
-      throw new TusouError('STORE_UNAVAILABLE', { reason }, { cause: err });
-    }
-    return sha256;
-  }
-
-  async has(sha256: string): Promise<boolean> {
-    try {
-      await access(this.pathOf(sha256), constants.R_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
+  put(bytes: Buffer, sha256?: string): Promise<string>;
+  has(sha256: string): Promise<boolean>;
   /** The bytes of an original, or undefined when it is missing. */
-  async get(sha256: string): Promise<Buffer | undefined> {
-    try {
-      return await readFile(this.pathOf(sha256));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-  }
-
-  async delete(sha256: string): Promise<void> {
-    await unlink(this.pathOf(sha256)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw err;
-    });
-  }
-
+  get(sha256: string): Promise<Buffer | undefined>;
+  /**
+   * Protect an original from deletion while an add that will reference it is in flight (pin
+   * before `put`, release after the image is stored). Returns the release function.
+   */
+  pin(sha256: string): Promise<() => Promise<void>>;
+  /** True while some add holds a pin on it. */
+  isPinned(sha256: string): Promise<boolean>;
+  /**
+   * Delete an original the store reported unreferenced, unless it is pinned (or, where originals
+   * are shared, referenced again meanwhile). Returns whether it was deleted.
+   */
+  delete(sha256: string): Promise<boolean>;
   /** Every stored SHA-256 (for consistency checks). */
-  async *list(): AsyncIterable<string> {
-    const level = async (d: string) => readdir(d).catch(() => [] as string[]);
-    for (const a of await level(this.dir)) {
-      for (const b of await level(join(this.dir, a))) {
-        for (const f of await level(join(this.dir, a, b))) if (SHA256.test(f)) yield f;
-      }
-    }
-  }
+  list(): AsyncIterable<string>;
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { scene } from '../support/images.js';
 import { tempDir } from '../support/server.js';
+import { dropTestStore, testStoreEnv } from '../support/stores.js';
 
 const Client = sdk.default;
 const AK = 'TSCRASHTESTKEY';
@@ -50,7 +51,7 @@ describe('a task interrupted by SIGKILL', () => {
     // One picture under many keys: a batch long enough to be killed in the middle.
     const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ ProductId: `p${i}`, PicName: 'pic.jpg', IntAttr: i }));
     await writeFile(join(bucket, 'big', 'increment.meta'), lines.join('\n'));
-    const env = { TUSOU_DATA_DIR: join(root, 'data'), TUSOU_ACCESS_KEY_ID: AK, TUSOU_ACCESS_KEY_SECRET: SECRET, TUSOU_BUCKETS: `shop=${bucket}` };
+    const env = { TUSOU_DATA_DIR: join(root, 'data'), TUSOU_ACCESS_KEY_ID: AK, TUSOU_ACCESS_KEY_SECRET: SECRET, TUSOU_BUCKETS: `shop=${bucket}`, ...testStoreEnv(join(root, 'data')) };
     const client = (url: string) => new Client(new $OpenApiUtil.Config({ accessKeyId: AK, accessKeySecret: SECRET, endpoint: new URL(url).host, protocol: 'http', readTimeout: 30_000, connectTimeout: 30_000 }));
 
     let first = await serve(env);
@@ -85,6 +86,7 @@ describe('a task interrupted by SIGKILL', () => {
     } finally {
       await killed(first.child);
       await rm(root, { recursive: true, force: true });
+      await dropTestStore(join(root, 'data'));
     }
   });
 });

@@ -345,7 +345,7 @@ describe('web console in headless Chromium', { timeout: 300_000 }, () => {
       document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
     }, b64));
     assert.equal(body.hits[0].productId, 'p5');
-    assert.ok(body.hits[0].score > 0.99);
+    assert.ok(body.hits[0].score > 0.99, `score ${body.hits[0].score}`);
   });
 
   test('image detail: the stored region on the picture, editing attributes, an error, and deleting', async () => {

@@ -41,6 +41,7 @@ describe('restart', () => {
     p = await spawnServer(dir);
     const [report] = indexReports(p);
     assert.equal(report.source, 'snapshot');
+    assert.equal(report.catchUp, 'replay', 'brought up to date from the change feed, not by a label scan');
     assert.equal(report.size, 12);
     for (const seed of [0, 5, 11]) assert.equal((await topHit(p.url, seed)).productId, `p${seed}`);
     p.child.kill('SIGTERM');

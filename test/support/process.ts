@@ -2,6 +2,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { testStoreEnv } from './stores.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -14,10 +15,10 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
-/** Start `tusou serve` on a free loopback port with `dataDir`; resolves once it listens. */
+/** Start `tusou serve` on a free loopback port with `dataDir` (and its test store); resolves once it listens. */
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
-    env: { ...process.env, TUSOU_DATA_DIR: dataDir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, TUSOU_DATA_DIR: dataDir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'info', ...testStoreEnv(dataDir), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { dropTestStore, testStoreEnv } from './stores.js';
 
 export interface TestServer {
   url: string;
@@ -26,10 +27,12 @@ export function tempDir(prefix = 'tusou-test-'): Promise<string> {
  * Crop=true uses the model-free saliency detector unless a test asks for `TUSOU_DETECTOR:
  * 'centernet'`: CenterNet costs ~0.2 s per picture plus its load per server, which tripled the
  * engine/REST/durability suites; the vision and deep-search tests run the real detector.
+ * On the PostgreSQL pass of `npm test` (TUSOU_TEST_STORE=postgres) the store is a schema of its
+ * own on TUSOU_TEST_PG_URL, named after the data directory (dropped by close() unless kept).
  */
 export async function startTestServer(env: Record<string, string> = {}, dataDir?: string, options: { now?: () => number } = {}): Promise<TestServer> {
   const dir = dataDir ?? await tempDir();
-  const config = loadConfig({ TUSOU_DATA_DIR: dir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'silent', TUSOU_DETECTOR: 'saliency', ...env });
+  const config = loadConfig({ TUSOU_DATA_DIR: dir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'silent', TUSOU_DETECTOR: 'saliency', ...testStoreEnv(dir), ...env });
   const app = await createApp(config, undefined, options);
   const url = app.server!.url;
   return {
@@ -43,7 +46,10 @@ export async function startTestServer(env: Record<string, string> = {}, dataDir?
     },
     async close(opts = {}) {
       await app.close();
-      if (!opts.keepData) await rm(dir, { recursive: true, force: true });
+      if (!opts.keepData) {
+        await rm(dir, { recursive: true, force: true });
+        await dropTestStore(dir);
+      }
     },
   };
 }

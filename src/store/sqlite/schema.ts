@@ -73,4 +73,27 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE instances ADD COLUMN reranker TEXT;
   `,
+  // 4: the change feed every index follows (store.ts Change), the store's identity, the node that
+  // runs each task, and per-item outcomes of ingestion batches
+  `
+  CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+  INSERT INTO store_meta (key, value) VALUES ('store_id', lower(hex(randomblob(16)))), ('trimmed_through', '0');
+  CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX changes_instance ON changes (instance, seq);
+  CREATE INDEX changes_created ON changes (created_at);
+  ALTER TABLE tasks ADD COLUMN node TEXT NOT NULL DEFAULT '';
+  CREATE TABLE ingest_outcomes (
+    batch TEXT NOT NULL,
+    item INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    PRIMARY KEY (batch, item)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];

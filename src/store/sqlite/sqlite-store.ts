@@ -2,13 +2,14 @@
 // images and vectors. A write resolves only after its transaction is on disk.
 
 import Database from 'better-sqlite3';
+import { EventEmitter } from 'node:events';
 import { chmodSync } from 'node:fs';
 import {
   TusouError, type AccessKey, type Box, type DetectedRegion, type ImageAttributes, type ImageKey, type ImageRecord,
   type Instance, type Task, type TaskKind, type TaskPage, type TaskPatch, type TaskQuery, type Vector,
 } from '../../domain/index.js';
-import type { DeleteResult, ImageSelection, NewImage, PutResult, Store } from '../store.js';
-import { selectionToSql } from './filter-sql.js';
+import type { Change, ChangePage, DeleteResult, ImageSelection, IngestOutcome, NewImage, PutResult, Store } from '../store.js';
+import { selectionToSql } from '../filter-sql.js';
 import { MIGRATIONS } from './schema.js';
 
 type Row = Record<string, unknown>;
@@ -109,6 +110,9 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt;
+  /** Wakes watchers after a transaction that logged changes commits (one process owns the file). */
+  private readonly feed = new EventEmitter();
+  private logged = false;
 
   constructor(readonly file: string, opts: SqliteStoreOptions = {}) {
     try {
@@ -147,7 +151,10 @@ export class SqliteStore implements Store {
       blobUsed: db.prepare('SELECT 1 FROM images WHERE sha256 = ? LIMIT 1').pluck(),
       imageCount: db.prepare('SELECT image_count FROM instances WHERE name = ?').pluck(),
       addCount: db.prepare('UPDATE instances SET image_count = image_count + ? WHERE name = ?'),
+      logChange: db.prepare('INSERT INTO changes (instance, kind, labels, created_at) VALUES (?, ?, ?, ?)'),
+      instanceOfLabel: db.prepare('SELECT instance FROM images WHERE label = ?').pluck(),
     };
+    this.feed.setMaxListeners(0);
   }
 
   private migrate(): void {
@@ -160,19 +167,34 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Run `fn` in an immediate transaction, translating SQLite failures. */
+  /** Run `fn` in an immediate transaction, translating SQLite failures; wake watchers if it logged changes. */
   private tx<T>(fn: () => T): T {
+    this.logged = false;
+    let out: T;
     try {
-      return this.db.transaction(fn).immediate();
+      out = this.db.transaction(fn).immediate();
     } catch (err) {
+      this.logged = false;
       return translate(err);
     }
+    if (this.logged) {
+      this.logged = false;
+      setImmediate(() => this.feed.emit('change'));
+    }
+    return out;
+  }
+
+  /** Append a change-feed entry inside the current transaction. */
+  private log(instance: string, kind: Change['kind'], labels: readonly number[]): void {
+    this.stmt.logChange.run(instance, kind, JSON.stringify(labels), Date.now());
+    this.logged = true;
   }
 
   async createInstance(i: Instance): Promise<void> {
     this.tx(() => {
       if (this.stmt.getInstance.get(i.name)) throw new TusouError('INSTANCE_EXISTS', { name: i.name });
       this.stmt.insertInstance.run({ ...i, reranker: i.reranker ?? null });
+      this.log(i.name, 'instance', []);
     });
   }
 
@@ -189,6 +211,7 @@ export class SqliteStore implements Store {
     return this.tx(() => {
       const blobs = this.stmt.instanceBlobs.all(name) as string[];
       const existed = this.stmt.deleteInstance.run(name).changes > 0;
+      if (existed) this.log(name, 'instance', []);
       return { existed, orphanedBlobs: blobs.filter((b) => !this.stmt.blobUsed.get(b)) };
     });
   }
@@ -220,6 +243,7 @@ export class SqliteStore implements Store {
         this.stmt.insertVector.run(label, descriptor, v instanceof Uint8Array ? KIND_BITS : KIND_FLOAT, toBlob(v));
       }
       const result: PutResult = { label };
+      this.log(instance, 'images', old ? [old.label as number, label] : [label]);
       if (old) {
         result.replaced = old.label as number;
         if (old.sha256 !== image.sha256 && !this.stmt.blobUsed.get(old.sha256)) result.orphanedBlob = old.sha256 as string;
@@ -255,7 +279,9 @@ export class SqliteStore implements Store {
       const info = this.db.prepare(`UPDATE images SET ${sets.join(', ')} WHERE instance = ? AND product_id = ? AND pic_name = ?`)
         .run(...params, instance, key.productId, key.picName);
       if (info.changes === 0) return undefined;
-      return toImage(this.stmt.getImage.get(instance, key.productId, key.picName) as Row);
+      const image = toImage(this.stmt.getImage.get(instance, key.productId, key.picName) as Row);
+      this.log(instance, 'images', [image.label]);
+      return image;
     });
   }
 
@@ -265,6 +291,7 @@ export class SqliteStore implements Store {
       const rows = this.db.prepare(`SELECT label, product_id, pic_name, sha256 FROM images WHERE ${w.sql} ORDER BY label`).all(...w.params) as Row[];
       this.db.prepare(`DELETE FROM images WHERE ${w.sql}`).run(...w.params);
       this.stmt.addCount.run(-rows.length, instance);
+      if (rows.length) this.log(instance, 'images', rows.map((r) => r.label as number));
       const shas = [...new Set(rows.map((r) => r.sha256 as string))];
       return {
         deleted: rows.map((r) => ({ label: r.label as number, productId: r.product_id as string, picName: r.pic_name as string, sha256: r.sha256 as string })),
@@ -327,7 +354,13 @@ export class SqliteStore implements Store {
     const put = this.db.prepare(`INSERT OR REPLACE INTO vectors (label, descriptor, kind, data)
       SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM images WHERE label = ?)`);
     this.tx(() => {
-      for (const [label, v] of entries) put.run(label, descriptor, v instanceof Uint8Array ? KIND_BITS : KIND_FLOAT, toBlob(v), label);
+      const byInstance = new Map<string, number[]>();
+      for (const [label, v] of entries) {
+        if (put.run(label, descriptor, v instanceof Uint8Array ? KIND_BITS : KIND_FLOAT, toBlob(v), label).changes === 0) continue;
+        const instance = this.stmt.instanceOfLabel.get(label) as string;
+        byInstance.set(instance, [...(byInstance.get(instance) ?? []), label]);
+      }
+      for (const [instance, labels] of byInstance) this.log(instance, 'images', labels);
     });
   }
 
@@ -341,7 +374,10 @@ export class SqliteStore implements Store {
   }
 
   async updateInstance(name: string, patch: Pick<Instance, 'descriptor' | 'metric' | 'index'>): Promise<void> {
-    this.tx(() => this.db.prepare('UPDATE instances SET descriptor = @descriptor, metric = @metric, index_spec = @index WHERE name = @name').run({ ...patch, name }));
+    this.tx(() => {
+      this.db.prepare('UPDATE instances SET descriptor = @descriptor, metric = @metric, index_spec = @index WHERE name = @name').run({ ...patch, name });
+      this.log(name, 'instance', []);
+    });
   }
 
   async isBlobReferenced(sha256: string): Promise<boolean> {
@@ -375,16 +411,16 @@ export class SqliteStore implements Store {
     });
   }
 
-  async createTask(task: Omit<Task, 'id'>): Promise<Task> {
+  async createTask(task: Omit<Task, 'id'>, node = ''): Promise<Task> {
     return this.tx(() => {
       if (this.db.prepare("SELECT 1 FROM tasks WHERE instance = ? AND kind = ? AND status = 'PROCESSING'").get(task.instance, task.kind)) {
         throw new TusouError('TASK_ALREADY_RUNNING', { kind: task.kind, instance: task.instance });
       }
-      const info = this.db.prepare(`INSERT INTO tasks (instance, kind, status, message, error, source, files, counts, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      const info = this.db.prepare(`INSERT INTO tasks (instance, kind, status, message, error, source, files, counts, created_at, updated_at, node)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
         task.instance, task.kind, task.status, task.message, task.error ? JSON.stringify(task.error) : null,
         task.source ? JSON.stringify(task.source) : null, JSON.stringify(task.files), JSON.stringify(task.counts),
-        task.createdAt, task.updatedAt,
+        task.createdAt, task.updatedAt, node,
       );
       return { ...task, id: Number(info.lastInsertRowid) };
     });
@@ -418,12 +454,71 @@ export class SqliteStore implements Store {
     return { total, tasks: rows.map(toTask) };
   }
 
-  async failRunningTasks(error: NonNullable<Task['error']>, message: string, now: number): Promise<Task[]> {
+  async failRunningTasks(error: NonNullable<Task['error']>, message: string, now: number, node?: string): Promise<Task[]> {
+    const mine = node === undefined ? '' : " AND node IN (?, '')";
+    const nodeParams = node === undefined ? [] : [node];
     return this.tx(() => {
-      const ids = this.db.prepare("SELECT id FROM tasks WHERE status = 'PROCESSING' ORDER BY id").pluck().all() as number[];
-      this.db.prepare("UPDATE tasks SET status = 'FAIL', error = ?, message = ?, updated_at = ? WHERE status = 'PROCESSING'")
-        .run(JSON.stringify(error), message, now);
+      const ids = this.db.prepare(`SELECT id FROM tasks WHERE status = 'PROCESSING'${mine} ORDER BY id`).pluck().all(...nodeParams) as number[];
+      const update = this.db.prepare("UPDATE tasks SET status = 'FAIL', error = ?, message = ?, updated_at = ? WHERE id = ?");
+      for (const id of ids) update.run(JSON.stringify(error), message, now, id);
       return ids.map((id) => toTask(this.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as Row));
+    });
+  }
+
+  async recordOutcome(batch: string, o: IngestOutcome): Promise<void> {
+    this.tx(() => this.db.prepare('INSERT OR REPLACE INTO ingest_outcomes (batch, item, status, detail) VALUES (?, ?, ?, ?)')
+      .run(batch, o.item, o.status, JSON.stringify(o.detail)));
+  }
+
+  async batchCounts(batch: string): Promise<Record<IngestOutcome['status'], number>> {
+    const counts = { added: 0, replaced: 0, deleted: 0, failed: 0 };
+    for (const r of this.db.prepare('SELECT status, count(*) AS n FROM ingest_outcomes WHERE batch = ? GROUP BY status').all(batch) as Row[]) {
+      counts[r.status as IngestOutcome['status']] = r.n as number;
+    }
+    return counts;
+  }
+
+  async batchFailures(batch: string): Promise<IngestOutcome[]> {
+    return (this.db.prepare("SELECT item, status, detail FROM ingest_outcomes WHERE batch = ? AND status = 'failed' ORDER BY item").all(batch) as Row[])
+      .map((r) => ({ item: r.item as number, status: 'failed', detail: JSON.parse(r.detail as string) as Record<string, unknown> }));
+  }
+
+  async deleteBatch(batch: string): Promise<void> {
+    this.tx(() => this.db.prepare('DELETE FROM ingest_outcomes WHERE batch = ?').run(batch));
+  }
+
+  async storeId(): Promise<string> {
+    return this.db.prepare("SELECT value FROM store_meta WHERE key = 'store_id'").pluck().get() as string;
+  }
+
+  async lastChange(): Promise<number> {
+    // After a trim that emptied the log, the position is where the trim stopped: it never goes back.
+    return this.db.prepare("SELECT max(coalesce((SELECT max(seq) FROM changes), 0), CAST(value AS INTEGER)) FROM store_meta WHERE key = 'trimmed_through'").pluck().get() as number;
+  }
+
+  async changesSince(after: number, limit: number, instance?: string): Promise<ChangePage> {
+    const trimmedThrough = Number(this.db.prepare("SELECT value FROM store_meta WHERE key = 'trimmed_through'").pluck().get());
+    const rows = (instance === undefined
+      ? this.db.prepare('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(after, limit)
+      : this.db.prepare('SELECT * FROM changes WHERE instance = ? AND seq > ? ORDER BY seq LIMIT ?').all(instance, after, limit)) as Row[];
+    return {
+      trimmed: after < trimmedThrough,
+      changes: rows.map((r) => ({ seq: r.seq as number, instance: r.instance as string, kind: r.kind as Change['kind'], labels: JSON.parse(r.labels as string) as number[] })),
+    };
+  }
+
+  async watchChanges(listener: () => void): Promise<() => Promise<void>> {
+    this.feed.on('change', listener);
+    return async () => { this.feed.off('change', listener); };
+  }
+
+  async trimChanges(beforeMs: number): Promise<number> {
+    return this.tx(() => {
+      const last = this.db.prepare('SELECT max(seq) FROM changes WHERE created_at < ?').pluck().get(beforeMs) as number | null;
+      if (last === null) return 0;
+      const n = this.db.prepare('DELETE FROM changes WHERE seq <= ?').run(last).changes;
+      this.db.prepare("UPDATE store_meta SET value = ? WHERE key = 'trimmed_through' AND CAST(value AS INTEGER) < ?").run(String(last), last);
+      return n;
     });
   }
 
