@@ -27,6 +27,8 @@ export interface Picture {
   categoryId: number;
   /** True when the category came from the caller or a detection, not the Other fallback. */
   categoryKnown: boolean;
+  /** Milliseconds spent decoding and validating the picture. */
+  decodeMs: number;
 }
 
 function regionOf(v: unknown, width: number, height: number): Box | undefined {
@@ -49,15 +51,17 @@ export async function describePicture(ctx: EngineContext, instance: Instance, in
   const crop = validateBool('Crop', input.crop, true);
   const givenCategory = input.categoryId === undefined || input.categoryId === null || input.categoryId === ''
     ? undefined : validateCategory(instance.serviceType, input.categoryId);
+  const t0 = performance.now();
   const decoded = await decodeImage(input.bytes, ctx.options.image);
+  const decodeMs = performance.now() - t0;
   const region = regionOf(input.region, decoded.width, decoded.height);
   const analysis = await ctx.vision.analyse(decoded, {
     descriptor: instance.descriptor, detect: crop && !region, region, predictCategory: instance.serviceType === 'product',
     ...(local && instance.reranker ? { local: { reranker: instance.reranker, form: local } } : {}),
   });
   if (instance.serviceType !== 'product') {
-    return { decoded, analysis, givenCategory, categoryId: OTHER_CATEGORY, categoryKnown: false };
+    return { decoded, analysis, givenCategory, categoryId: OTHER_CATEGORY, categoryKnown: false, decodeMs };
   }
   const categoryId = givenCategory ?? analysis.categoryId ?? OTHER_CATEGORY;
-  return { decoded, analysis, givenCategory, categoryId, categoryKnown: givenCategory !== undefined || analysis.categoryId !== undefined };
+  return { decoded, analysis, givenCategory, categoryId, categoryKnown: givenCategory !== undefined || analysis.categoryId !== undefined, decodeMs };
 }

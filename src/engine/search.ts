@@ -113,20 +113,26 @@ async function storeSearchOf(ctx: EngineContext, instance: Instance): Promise<{ 
  * Rank (re-ranking the first candidates when the instance has a reranker and the query's local
  * features are given), then apply threshold, DistinctProductId and paging; fetch the page's records.
  */
-export async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: Plan, local?: Uint8Array): Promise<{ docsFound: number; hits: SearchHit[] }> {
+export async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: Plan, local?: Uint8Array): Promise<{ docsFound: number; hits: SearchHit[]; knnMs: number; rerankMs: number }> {
   const e = getExtractor(instance.descriptor);
   const reranker = instance.reranker && local ? getReranker(instance.reranker) : undefined;
   const verified = new Map<number, number>();
   const want = p.start + p.num;
   let k = p.distinct ? want * 4 : want;
   if (reranker) k = Math.max(k, reranker.depth);
+  let knnMs = 0;
+  let rerankMs = 0;
   for (;;) {
+    const t0 = performance.now();
     const { hits, candidates } = await nearest(
       { store: ctx.store, collection: await openIndex(ctx, instance), exactMaxCandidates: ctx.options.search.exactMaxCandidates, ...await storeSearchOf(ctx, instance) },
       instance, vector, p.selection, k,
     );
     const global: ScoredHit[] = hits.map((h) => ({ ...h, score: similarity(instance, e, h.distance) }));
+    const t1 = performance.now();
+    knnMs += t1 - t0;
     const ranked = reranker && local ? await rerank(ctx, instance, reranker, local, global, verified) : global;
+    rerankMs += performance.now() - t1;
     const scored = ranked.filter((h) => h.score >= p.threshold);
     const kept = p.distinct ? await distinctByProduct(ctx, instance, scored) : scored;
     // Complete: every match is in `hits` (the ranking ran out, or reached scores below the threshold).
@@ -138,7 +144,7 @@ export async function rank(ctx: EngineContext, instance: Instance, vector: Vecto
     // candidate count is the (upper-bound) answer.
     const docsFound = (p.threshold > 0 || p.distinct) && complete ? kept.length : candidates;
     const page = await fetchPage(ctx, instance, kept, p);
-    return { docsFound, hits: e.parts ? await matchedFaces(ctx, instance, vector, page) : page };
+    return { docsFound, hits: e.parts ? await matchedFaces(ctx, instance, vector, page) : page, knnMs, rerankMs };
   }
 }
 
@@ -187,12 +193,19 @@ export async function searchByPicture(ctx: EngineContext, instanceName: string, 
   const pic = await describePicture(ctx, instance, input, 'query');
   const t1 = performance.now();
   const p = plan(input, pic.categoryKnown ? pic.categoryId : undefined);
-  const { docsFound, hits } = await rank(ctx, instance, pic.analysis.vector, p, pic.analysis.local);
+  const { docsFound, hits, knnMs, rerankMs } = await rank(ctx, instance, pic.analysis.vector, p, pic.analysis.local);
   const t2 = performance.now();
+  const a = pic.analysis.timings ?? {};
   return {
     docsFound, hits,
     query: { categoryId: pic.categoryId, region: pic.analysis.region, regions: pic.analysis.regions, width: pic.decoded.width, height: pic.decoded.height },
-    timings: { describe: t1 - t0, rank: t2 - t1, total: t2 - t0 },
+    // decode, detect, descriptor, local (features for re-ranking), knn (the planner's search),
+    // rerank (geometric verification); describe = the whole picture stage, rank = the rest.
+    timings: {
+      decode: pic.decodeMs, ...(a.detect !== undefined ? { detect: a.detect } : {}), ...(a.describe !== undefined ? { descriptor: a.describe } : {}),
+      ...(a.local !== undefined ? { local: a.local } : {}), knn: knnMs, ...(rerankMs > 1e-3 ? { rerank: rerankMs } : {}),
+      describe: t1 - t0, rank: t2 - t1, total: t2 - t0,
+    },
   };
 }
 

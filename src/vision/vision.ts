@@ -43,6 +43,8 @@ export interface Analysis {
   parts?: Vector;
   /** The reranker's local-feature blob, when `local` was asked for. */
   local?: Uint8Array;
+  /** Milliseconds spent per stage (for benchmarks and the search response). */
+  timings?: { detect?: number; describe?: number; local?: number };
 }
 
 export interface Vision {
@@ -117,20 +119,30 @@ export function createVision(opts: VisionOptions = {}): Vision {
       // Faces are always detected (a face descriptor needs a face); Crop does not apply.
       if (extractor.faces) return analyseFaces((pixels) => getPool().run({ op: 'faces', pixels }), img, extractor.dim, req.region);
       const whole = fullBox(img.width, img.height);
+      const timings: NonNullable<Analysis['timings']> = {};
+      let t = performance.now();
+      const lap = () => { const n = performance.now(); const d = n - t; t = n; return d; };
       let out: Analysis;
       if (req.region || !req.detect) {
         const region = req.region ?? whole;
         out = { region, regions: [], vector: await describe(extractor, img, region) };
+        timings.describe = lap();
       } else {
         const d = await detect(img, req.predictCategory ?? false);
+        timings.detect = lap();
         const region = d.main.box;
         // The detection pass already computed the backbone descriptor of the whole picture.
         const vector = extractor.id === centerNetBackbone.id && d.backbone && sameBox(region, whole)
           ? d.backbone : await describe(extractor, img, region);
+        timings.describe = lap();
         out = { region, regions: d.regions, categoryId: d.main.categoryId, vector };
       }
       // ORB runs inline (OpenCV.js, ~45 ms per feature set), not in the worker pool.
-      if (req.local) out.local = await getReranker(req.local.reranker).describe(img, out.region, req.local.form);
+      if (req.local) {
+        out.local = await getReranker(req.local.reranker).describe(img, out.region, req.local.form);
+        timings.local = lap();
+      }
+      out.timings = timings;
       return out;
     },
     async embedText(descriptor, text) {
