@@ -9,7 +9,7 @@ import {
 } from '../domain/index.js';
 import type { AnnotatedPicture } from '../imaging/index.js';
 import { ThumbnailCache, type BlobStore, type Store } from '../store/index.js';
-import { hasExtractor, listExtractors, successorOf, type Vision } from '../vision/index.js';
+import { hasExtractor, listExtractors, successorOf, type PoolStats, type Vision } from '../vision/index.js';
 import { addImage, type AddImageInput, type AddImageResult } from './add-image.js';
 import { comparePictures, type CompareResult } from './compare.js';
 import type { EngineContext, EngineOptions } from './context.js';
@@ -30,7 +30,7 @@ import {
   type SearchByPictureInput, type SearchByTextInput, type SearchHit, type SearchOptions, type SearchResult,
 } from './search.js';
 import type { AttributeInput } from '../domain/index.js';
-import { createAccessKey, findAccessKey, listAccessKeys, revokeAccessKey } from './access-keys.js';
+import { createAccessKey, findAccessKey, listAccessKeys, revokeAccessKey, type AccessKeyInput } from './access-keys.js';
 import { TaskRunner, type IncrementInput, type TaskFileRole, type TaskHooks, type TaskListInput, type TaskOptions } from './tasks.js';
 
 export interface DescriptorInfo {
@@ -39,6 +39,11 @@ export interface DescriptorInfo {
   dim: number;
   metric: string;
   description: string;
+}
+
+export interface EngineStats {
+  vision: PoolStats;
+  indexes: { instance: string; size: number }[];
 }
 
 export interface EngineDeps {
@@ -93,12 +98,16 @@ export interface Engine {
   /** Resolves when no background task is running. */
   waitForTasks(): Promise<void>;
   /** Create an access key; its secret is only ever returned here. */
-  createAccessKey(input?: { description?: unknown }): Promise<AccessKey>;
+  createAccessKey(input?: AccessKeyInput): Promise<AccessKey>;
   listAccessKeys(): Promise<AccessKeyInfo[]>;
   revokeAccessKey(id: string): Promise<void>;
   findAccessKey(id: string): Promise<AccessKey | undefined>;
   /** Snapshot every index that changed since its last snapshot. */
   snapshot(): Promise<void>;
+  /** Load the vision models every instance needs, before traffic arrives (see /api/v1/ready). */
+  warm(): Promise<void>;
+  /** Figures for metrics: the vision queue and the size of every open index. */
+  stats(): EngineStats;
   /** Stop running tasks (recorded as interrupted), snapshot, then release the store and the vision workers. */
   close(): Promise<void>;
   /** What start-up did per instance. */
@@ -191,6 +200,11 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     revokeAccessKey: (id) => revokeAccessKey(ctx, id),
     findAccessKey: (id) => findAccessKey(ctx, id),
     snapshot,
+    async warm() {
+      const instances = await deps.store.listInstances();
+      await deps.vision.warm(instances.map((i) => i.descriptor).filter(hasExtractor));
+    },
+    stats: () => ({ vision: deps.vision.stats(), indexes: indexes.sizes() }),
     async close() {
       if (closed) return;
       closed = true;

@@ -114,6 +114,11 @@ export class IndexRegistry {
     this.changes.set(instance.name, 0);
   }
 
+  /** Vectors in each open index. */
+  sizes(): { instance: string; size: number }[] {
+    return [...this.indexes].map(([instance, index]) => ({ instance, size: index.size }));
+  }
+
   drop(name: string): void {
     this.indexes.delete(name);
     this.descriptors.delete(name);

@@ -3,5 +3,5 @@
 export type { FeatureExtractor, ExtractorInput, Pixels } from './feature-extractor.js';
 export { listExtractors, getExtractor, hasExtractor, successorOf } from './registry.js';
 export { createVision, type Vision, type Analysis, type AnalyseRequest, type VisionOptions, type DetectorName } from './vision.js';
-export { VisionPool, type VisionPoolOptions } from './pool.js';
+export { VisionPool, type PoolStats, type VisionPoolOptions } from './pool.js';
 export { COCO_LABELS, categoryOfLabel } from './categories.js';

@@ -69,4 +69,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX tasks_instance_kind ON tasks (instance, kind, id);
   CREATE UNIQUE INDEX tasks_one_running ON tasks (instance, kind) WHERE status = 'PROCESSING';
   `,
+  // 3: access key scopes: the instances a key may use (JSON array; NULL = all), read-only keys,
+  // and a per-key QPS limit (NULL = the server default)
+  `
+  ALTER TABLE access_keys ADD COLUMN instances TEXT;
+  ALTER TABLE access_keys ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE access_keys ADD COLUMN qps INTEGER;
+  `,
 ];

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { tempDir } from '../../../test/support/server.js';
 import { DEFAULT_ATTRIBUTES, isTusouError, parseFilter, type Instance } from '../../domain/index.js';
 import type { NewImage } from '../store.js';
+import { MIGRATIONS } from './schema.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const instance: Instance = { name: 'i', serviceType: 'generic', capacity: 3, descriptor: 'd@1', metric: 'cosine', index: 'flat', createdAt: 1 };
@@ -67,6 +69,30 @@ describe('SqliteStore', () => {
     assert.equal(res.existed, true);
     assert.deepEqual(res.orphanedBlobs, ['c'.repeat(64)]);
     assert.equal(await store.getInstance('j'), undefined);
+  });
+
+  test('an access key keeps its scope: instances, read-only and its QPS limit', async () => {
+    await store.createAccessKey({ id: 'scoped', secret: 's', description: '', createdAt: 1, instances: ['a', 'b'], readOnly: true, qps: 5 });
+    await store.createAccessKey({ id: 'open', secret: 's', description: '', createdAt: 2 });
+    assert.deepEqual(await store.getAccessKey('scoped'), { id: 'scoped', secret: 's', description: '', createdAt: 1, instances: ['a', 'b'], readOnly: true, qps: 5 });
+    assert.deepEqual(await store.getAccessKey('open'), { id: 'open', secret: 's', description: '', createdAt: 2 });
+  });
+
+  test('a database written before key scopes opens and its keys stay unrestricted', async () => {
+    const file = join(dir, 'old.db');
+    const old = new Database(file);
+    for (const [v, sql] of MIGRATIONS.slice(0, 2).entries()) {
+      old.exec(sql);
+      old.pragma(`user_version = ${v + 1}`);
+    }
+    old.prepare("INSERT INTO access_keys (id, secret, description, created_at) VALUES ('old', 's', 'd', 3)").run();
+    old.close();
+    const reopened = new SqliteStore(file);
+    try {
+      assert.deepEqual(await reopened.getAccessKey('old'), { id: 'old', secret: 's', description: 'd', createdAt: 3 });
+    } finally {
+      await reopened.close();
+    }
   });
 
   test('a database that cannot be opened gives STORE_UNAVAILABLE, not a crash', async () => {

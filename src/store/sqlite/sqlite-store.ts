@@ -56,6 +56,9 @@ function toImage(r: Row): ImageRecord {
 function toAccessKey(r: Row): AccessKey {
   const key: AccessKey = { id: r.id as string, secret: r.secret as string, description: r.description as string, createdAt: r.created_at as number };
   if (r.revoked_at !== null && r.revoked_at !== undefined) key.revokedAt = r.revoked_at as number;
+  if (typeof r.instances === 'string') key.instances = JSON.parse(r.instances) as string[];
+  if (r.read_only) key.readOnly = true;
+  if (typeof r.qps === 'number') key.qps = r.qps;
   return key;
 }
 
@@ -338,8 +341,9 @@ export class SqliteStore implements Store {
       if (this.db.prepare('SELECT 1 FROM access_keys WHERE id = ?').get(key.id)) {
         throw new TusouError('PARAM_INVALID', { field: 'id', expected: 'a new access key id', got: key.id });
       }
-      this.db.prepare('INSERT INTO access_keys (id, secret, description, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)')
-        .run(key.id, key.secret, key.description, key.createdAt, key.revokedAt ?? null);
+      this.db.prepare('INSERT INTO access_keys (id, secret, description, created_at, revoked_at, instances, read_only, qps) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(key.id, key.secret, key.description, key.createdAt, key.revokedAt ?? null,
+          key.instances ? JSON.stringify(key.instances) : null, key.readOnly ? 1 : 0, key.qps ?? null);
     });
   }
 
