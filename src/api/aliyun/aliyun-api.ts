@@ -104,35 +104,41 @@ export class AliyunApi {
       return this.fail(c, new TusouError('PARAM_MISSING', { field: 'Action' }), undefined);
     }
     try {
-      const url = new URL(c.req.url);
-      const body = Buffer.from(await c.req.arrayBuffer());
-      const { query, form, params } = parseRpcParams(url.search, c.req.header('content-type'), body);
-      const { accessKeyId } = await verifyRequest(
-        { method: c.req.method, path: url.pathname, query, form, body, header: (name) => c.req.header(name) },
-        { lookup: this.opts.keys, nonces: this.nonces, windowS: this.opts.signatureWindowS, now: this.opts.now },
-      );
-      const version = c.req.header('x-acs-version') ?? url.searchParams.get('Version') ?? '';
-      const actions = ACTIONS[version];
-      if (!actions) throw new TusouError('API_VERSION_INVALID', { version: version || '(missing)', supported: SUPPORTED_VERSIONS });
-      const run = Object.hasOwn(actions, action) ? actions[action] : undefined;
-      if (!run) throw new TusouError('API_ACTION_UNKNOWN', { action });
-      const principal = await this.opts.principalOf(accessKeyId);
-      c.set('principal', principal);
-      const instance = params.InstanceName || undefined;
-      authorize(principal, Object.hasOwn(ACTION_ACCESS, action) ? ACTION_ACCESS[action] : 'write', instance);
-      this.opts.qps?.admit(principal, instance);
-      const host = c.req.header('host') ?? url.host;
-      const ctx: ActionContext = {
-        engine: this.engine, params, requestId: c.get('requestId'), host, baseUrl: `${url.protocol}//${host}`,
-        picture: (name) => resolvePicture(params[name], { uploads: this.uploads, remote: this.opts.remote }),
-        links: this.links, uploads: this.uploads, region: this.opts.region, log: this.opts.log,
-        instanceQps: (name) => this.opts.qps?.instanceQps(name) ?? 0,
-      };
-      const result = await withTimeout(run(ctx), this.opts.requestTimeoutMs ?? 0);
-      return c.body(JSON.stringify({ RequestId: ctx.requestId, ...result }), 200, { 'content-type': JSON_TYPE });
+      // The budget covers reading the body too: a slow upload must not hold a slot forever.
+      return await withTimeout(this.run(c, action), this.opts.requestTimeoutMs ?? 0);
     } catch (err) {
       return this.fail(c, err, action);
     }
+  }
+
+  /** Verify, authorize and run one action. */
+  private async run(c: Context<Env>, action: string): Promise<Response> {
+    const url = new URL(c.req.url);
+    const body = Buffer.from(await c.req.arrayBuffer());
+    const { query, form, params } = parseRpcParams(url.search, c.req.header('content-type'), body);
+    const { accessKeyId } = await verifyRequest(
+      { method: c.req.method, path: url.pathname, query, form, body, header: (name) => c.req.header(name) },
+      { lookup: this.opts.keys, nonces: this.nonces, windowS: this.opts.signatureWindowS, now: this.opts.now },
+    );
+    const version = c.req.header('x-acs-version') ?? url.searchParams.get('Version') ?? '';
+    const actions = ACTIONS[version];
+    if (!actions) throw new TusouError('API_VERSION_INVALID', { version: version || '(missing)', supported: SUPPORTED_VERSIONS });
+    const run = Object.hasOwn(actions, action) ? actions[action] : undefined;
+    if (!run) throw new TusouError('API_ACTION_UNKNOWN', { action });
+    const principal = await this.opts.principalOf(accessKeyId);
+    c.set('principal', principal);
+    const instance = params.InstanceName || undefined;
+    authorize(principal, Object.hasOwn(ACTION_ACCESS, action) ? ACTION_ACCESS[action] : 'write', instance);
+    this.opts.qps?.admit(principal, instance);
+    const host = c.req.header('host') ?? url.host;
+    const ctx: ActionContext = {
+      engine: this.engine, params, requestId: c.get('requestId'), host, baseUrl: `${url.protocol}//${host}`,
+      picture: (name) => resolvePicture(params[name], { uploads: this.uploads, remote: this.opts.remote }),
+      links: this.links, uploads: this.uploads, region: this.opts.region, log: this.opts.log,
+      instanceQps: (name) => this.opts.qps?.instanceQps(name) ?? 0,
+    };
+    const result = await run(ctx);
+    return c.body(JSON.stringify({ RequestId: ctx.requestId, ...result }), 200, { 'content-type': JSON_TYPE });
   }
 
   /** The OSS PostObject receiver of the *Advance uploads (XML answers, as OSS). */
@@ -185,6 +191,7 @@ export class AliyunApi {
     c.set('errorCode', isTusouError(err) ? err.code : 'INTERNAL');
     const retryAfterS = isTusouError(err) ? (err.details as { retryAfterS?: unknown }).retryAfterS : undefined;
     if (typeof retryAfterS === 'number') c.header('retry-after', String(retryAfterS));
+    if (isTusouError(err, 'REQUEST_TIMEOUT')) c.header('connection', 'close');
     return c.body(JSON.stringify(errorBody(e, c.get('requestId'), c.req.header('host') ?? '')), e.status as 400, { 'content-type': JSON_TYPE });
   }
 }

@@ -32,5 +32,7 @@ export function restError(c: Context, err: unknown, log: Logger): Response {
   c.set('errorCode', known.code);
   const retryAfterS = (known.details as { retryAfterS?: unknown }).retryAfterS;
   if (typeof retryAfterS === 'number') c.header('retry-after', String(retryAfterS));
+  // A timed-out request may not have been read to its end: the connection cannot carry another.
+  if (known.code === 'REQUEST_TIMEOUT') c.header('connection', 'close');
   return c.json({ error: { code: known.code, message: known.message, details: known.details, requestId } }, known.status as ContentfulStatusCode);
 }

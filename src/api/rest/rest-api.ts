@@ -57,16 +57,20 @@ export function createRestApi(engine: Engine, opts: RestOptions): OpenAPIHono<En
     }
     authorize(principal, access.need, access.instance);
     opts.qps?.admit(principal, access.instance);
-    if (/^application\/json/i.test(c.req.header('content-type') ?? '')) {
-      // JSON must be UTF-8 (RFC 8259); decoding it leniently would store U+FFFD in place of bad bytes.
-      try {
-        utf8.decode(await c.req.arrayBuffer());
-      } catch {
-        throw new TusouError('BODY_INVALID', { reason: 'the JSON body is not valid UTF-8' });
+    const work = async () => {
+      if (/^application\/json/i.test(c.req.header('content-type') ?? '')) {
+        // JSON must be UTF-8 (RFC 8259); decoding it leniently would store U+FFFD in place of bad bytes.
+        try {
+          utf8.decode(await c.req.arrayBuffer());
+        } catch {
+          throw new TusouError('BODY_INVALID', { reason: 'the JSON body is not valid UTF-8' });
+        }
       }
-    }
-    // Managing instances (reindex, delete) may rightly take minutes; everything else has a budget.
-    await withTimeout(next(), access.need === 'admin' ? 0 : opts.requestTimeoutMs ?? 0);
+      await next();
+    };
+    // Reading the body counts (a slow upload holds a slot); managing instances (reindex, delete)
+    // may rightly take minutes, everything else has a budget.
+    await withTimeout(work(), access.need === 'admin' ? 0 : opts.requestTimeoutMs ?? 0);
   });
   systemRoutes(app, engine, opts.startedAt, opts.readiness);
   instanceRoutes(app, engine);
