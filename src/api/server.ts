@@ -129,6 +129,8 @@ export function createHttpApp(engine: Engine, opts: ServerOptions, parts?: Parti
     c.header('x-request-id', requestId);
     const t0 = performance.now();
     await next();
+    // While shutting down, every answer ends its connection so clients go elsewhere.
+    if (readiness.isStopping) c.header('connection', 'close');
     const action = c.req.header('x-acs-action') ?? c.req.query('Action');
     // The key id (never its secret) says who made the request.
     const keyId = c.get('principal')?.keyId;
@@ -149,10 +151,6 @@ export function createHttpApp(engine: Engine, opts: ServerOptions, parts?: Parti
       return fail(c, new TusouError('AUTH_FORBIDDEN', { reason: `requests from pages of ${c.req.header('origin')?.slice(0, 80)} are not allowed (TUSOU_CORS_ORIGINS)` }));
     }
     if (PROBES.has(c.req.path)) return next();
-    if (readiness.isStopping) {
-      c.header('connection', 'close');
-      return fail(c, new TusouError('SERVER_STOPPING'));
-    }
     if (inFlight.count >= security.maxInFlight) return fail(c, new TusouError('SERVER_BUSY', { reason: `${inFlight.count} requests in progress`, retryAfterS: 1 }));
     inFlight.count++;
     try {
@@ -237,7 +235,29 @@ export async function startServer(engine: Engine, opts: ServerOptions): Promise<
     // connection tracking (closeIdleConnections, request timeouts) on 'listening'.
     s.emit('listening');
   }
+  // Every accepted connection, and whether it is handling a request: a shutdown closes idle ones
+  // and waits for busy ones. A connection is idle only when no byte arrived since its last answer
+  // and it has been quiet for a second, so a request on its way when SIGTERM arrives is served
+  // rather than reset.
+  const connections = new Map<net.Socket, { busy: number; idleSinceMs: number; bytesAtIdle: number }>();
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // Behind TLS the request's socket wraps the accepted one (`_parent`, Node's TLSSocket field).
+    const raw = (req.socket as net.Socket & { _parent?: net.Socket })._parent ?? req.socket;
+    const c = connections.get(raw);
+    if (readiness.isStopping) res.setHeader('connection', 'close');
+    if (!c) return;
+    c.busy++;
+    res.once('close', () => {
+      c.busy--;
+      c.idleSinceMs = Date.now();
+      c.bytesAtIdle = raw.bytesRead;
+    });
+  };
+  plain.prependListener('request', onRequest);
+  secure.prependListener('request', onRequest);
   const front = net.createServer((socket) => {
+    connections.set(socket, { busy: 0, idleSinceMs: Date.now(), bytesAtIdle: 0 });
+    socket.once('close', () => connections.delete(socket));
     // Until the first byte arrives nobody else owns the socket: a reset or a silent client is
     // simply dropped here; afterwards the HTTP(S) server handles errors and timeouts.
     const drop = () => socket.destroy();
@@ -265,16 +285,24 @@ export async function startServer(engine: Engine, opts: ServerOptions): Promise<
     tls: { cert: tls.cert, certFile: tls.certFile },
     close: async () => {
       readiness.markStopping();
+      // Closing the listener resets connections the kernel accepted but Node has not taken yet;
+      // one more pass through the event loop's poll phase takes them, so they are served.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setImmediate(resolve));
       const closed = new Promise<void>((resolve) => front.close(() => resolve()));
+      const closeIdle = () => {
+        const quietSince = Date.now() - 1000;
+        for (const [socket, c] of connections) {
+          if (c.busy === 0 && c.idleSinceMs < quietSince && socket.bytesRead === c.bytesAtIdle) socket.destroy();
+        }
+      };
       // Connections finishing a request become idle later; keep closing idle ones until all are gone.
-      const drain = setInterval(() => { plain.closeIdleConnections(); secure.closeIdleConnections(); }, 50);
+      const drain = setInterval(closeIdle, 50);
       const force = setTimeout(() => {
         opts.log.warn({ inFlight: inFlight.count, graceMs: security.shutdownGraceMs }, 'shutdown grace period over; closing connections with requests in flight');
-        plain.closeAllConnections();
-        secure.closeAllConnections();
+        for (const socket of connections.keys()) socket.destroy();
       }, security.shutdownGraceMs);
-      plain.closeIdleConnections();
-      secure.closeIdleConnections();
+      closeIdle();
       await closed;
       clearInterval(drain);
       clearTimeout(force);

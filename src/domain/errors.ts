@@ -258,10 +258,6 @@ export const ERRORS = {
     status: 503, aliyun: 'ServiceUnavailable',
     message: (p) => `the request did not finish within ${p.timeoutMs} ms; a write may still complete, so check before retrying it`,
   }),
-  SERVER_STOPPING: entry({
-    status: 503, aliyun: 'ServiceUnavailable',
-    message: () => 'the server is shutting down; retry on another instance or after it restarts',
-  }),
 
   // -- tasks
   TASK_ALREADY_RUNNING: entry<{ kind: string; instance: string }>({
