@@ -64,11 +64,15 @@ function referenceDecode(text: string): [string, string][] {
   });
 }
 
+/** A property of any argument types, as fc.assert and fc.check take it. */
+export type AnyProperty = fc.IRawProperty<unknown[]>;
+const erase = <T extends unknown[]>(p: fc.IPropertyWithHooks<T>): AnyProperty => p as unknown as AnyProperty;
+
 /** Every property: its name and how to build it (bench/fuzz.ts and the tests choose the run count). */
-export const RPC_PARAM_PROPERTIES: { name: string; property: () => fc.IProperty<never> }[] = [
+export const RPC_PARAM_PROPERTIES: { name: string; property: () => AnyProperty }[] = [
   {
     name: 'form decoding follows the WHATWG algorithm (checked against an independent decoder and URLSearchParams), refusing text that is not UTF-8',
-    property: () => fc.property(formish, (text) => {
+    property: () => erase(fc.property(formish, (text) => {
       let want: [string, string][] | 'refused';
       try {
         want = referenceDecode(text);
@@ -88,25 +92,25 @@ export const RPC_PARAM_PROPERTIES: { name: string; property: () => fc.IProperty<
       if (!/%(?![0-9A-Fa-f]{2})/.test(text) && got !== 'refused') {
         check(JSON.stringify(got) === JSON.stringify([...new URLSearchParams(`?${text}`)]), 'differs from URLSearchParams');
       }
-    }) as fc.IProperty<never>,
+    })),
   },
   {
     name: 'pairs encoded as the SDK or a browser does decode back to the same pairs, in order',
-    property: () => fc.property(pairs, fc.constantFrom('sdk' as const, 'whatwg' as const), (ps, how) => {
+    property: () => erase(fc.property(pairs, fc.constantFrom('sdk' as const, 'whatwg' as const), (ps, how) => {
       const got = parseUrlEncoded(encode(ps, how), 'query');
       check(JSON.stringify(got) === JSON.stringify(ps), `${JSON.stringify(ps)} came back as ${JSON.stringify(got)}`);
-    }) as fc.IProperty<never>,
+    })),
   },
   {
     name: 'any bytes as a body give pairs or PARAM_INVALID, nothing else',
-    property: () => fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+    property: () => erase(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
       const got = onlyCodes(() => parseUrlEncoded(Buffer.from(bytes), 'body'), 'PARAM_INVALID');
       if (got) check(got.every(([k, v]) => typeof k === 'string' && typeof v === 'string'), 'non-string pair');
-    }) as fc.IProperty<never>,
+    })),
   },
   {
     name: 'query and form merge with the body winning; names are plain data (no prototype)',
-    property: () => fc.property(pairs, pairs, (q, f) => {
+    property: () => erase(fc.property(pairs, pairs, (q, f) => {
       const r = parseRpcParams(`?${encode(q, 'sdk')}`, 'application/x-www-form-urlencoded; charset=UTF-8', Buffer.from(encode(f, 'whatwg')));
       check(Object.getPrototypeOf(r.params) === null, 'params has a prototype');
       const want = new Map<string, string>();
@@ -115,18 +119,18 @@ export const RPC_PARAM_PROPERTIES: { name: string; property: () => fc.IProperty<
       for (const [k, v] of want) check(Object.hasOwn(r.params, k) && r.params[k] === v, `${k}: ${r.params[k]} instead of ${v}`);
       check(JSON.stringify(r.query) === JSON.stringify(q) && JSON.stringify(r.form) === JSON.stringify(f), 'signed pairs differ from what was sent');
       check(({} as Record<string, unknown>).polluted === undefined && Object.getPrototypeOf({}) === Object.prototype, 'Object.prototype changed');
-    }) as fc.IProperty<never>,
+    })),
   },
   {
     name: 'a body that is not form-urlencoded is refused with BODY_INVALID, an empty one is fine',
-    property: () => fc.property(fc.constantFrom(undefined, 'application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencodedx'), fc.uint8Array({ maxLength: 50 }), (type, bytes) => {
+    property: () => erase(fc.property(fc.constantFrom(undefined, 'application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencodedx'), fc.uint8Array({ maxLength: 50 }), (type, bytes) => {
       const got = onlyCodes(() => parseRpcParams('', type, Buffer.from(bytes)), 'BODY_INVALID');
       check((got === undefined) === (bytes.length > 0), 'a body was taken without parameters, or an empty one refused');
-    }) as fc.IProperty<never>,
+    })),
   },
   {
     name: 'typed parameters: Num/Start, IntAttr, ScoreThreshold, Crop, CategoryId, Region give a value in range or their own code',
-    property: () => fc.property(numberish, numberish, (a, b) => {
+    property: () => erase(fc.property(numberish, numberish, (a, b) => {
       const paging = onlyCodes(() => validatePaging(a, b), 'NUM_INVALID', 'START_INVALID', 'RESULT_WINDOW_EXCEEDED');
       if (paging) check(Number.isInteger(paging.num) && paging.num >= 1 && paging.num <= 100 && paging.start >= 0 && paging.start + paging.num <= 500, `paging ${JSON.stringify(paging)}`);
       const int = onlyCodes(() => validateIntAttr('intAttr', a), 'ATTR_INT_INVALID');
@@ -139,6 +143,6 @@ export const RPC_PARAM_PROPERTIES: { name: string; property: () => fc.IProperty<
       if (cat !== undefined) check(Number.isInteger(cat) && cat >= 0, `CategoryId ${a} -> ${cat}`);
       const region = onlyCodes(() => parseRegion(`${a},${b},${b},${a}`, 640, 480), 'REGION_INVALID');
       if (region) check(region.x1 < region.x2 && region.y1 < region.y2 && region.x2 <= 640 && region.y2 <= 480, `Region -> ${JSON.stringify(region)}`);
-    }) as fc.IProperty<never>,
+    })),
   },
 ];
