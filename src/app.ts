@@ -20,10 +20,12 @@ export interface App {
 /** Open the data directory and build the engine (no network). */
 export async function openEngine(config: Config, log: Logger = createLogger(config.logLevel)): Promise<{ engine: Engine; log: Logger }> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const unlock = lockDataDir(config.dataDir);
+  const lock = lockDataDir(config.dataDir);
   let inner: Engine;
   try {
     inner = await createEngine({
+      crashed: lock.crashed,
+      onWarning: (message, details) => log.warn(details, message),
       store: new SqliteStore(join(config.dataDir, 'tusou.db')),
       blobs: new BlobStore(join(config.dataDir, 'originals')),
       thumbnails: new ThumbnailCache(join(config.dataDir, 'thumbnails')),
@@ -36,16 +38,17 @@ export async function openEngine(config: Config, log: Logger = createLogger(conf
       options: { image: config.image, defaults: config.defaults, search: config.search, index: config.index },
     });
   } catch (err) {
-    unlock();
+    lock.release();
     throw err;
   }
   const engine: Engine = {
     ...inner,
     async close() {
       await inner.close();
-      unlock();
+      lock.release();
     },
   };
+  if (engine.recovery) log.warn(engine.recovery, 'the last run ended without a clean shutdown; removed what its interrupted writes left');
   for (const r of engine.startup) log.info(r, 'index ready');
   for (const t of engine.interruptedTasks) log.warn({ taskId: t.id, instance: t.instance, kind: t.kind }, 'task interrupted by the last shutdown, marked failed');
   return { engine, log };

@@ -25,6 +25,7 @@ import type { PictureInput } from './picture.js';
 import { annotateQuery, annotatedImage, thumbnail, type RenderOptions, type Thumbnail } from './render.js';
 import { reindex, type ReindexInput, type ReindexResult } from './reindex.js';
 import { check, type CheckReport } from './check.js';
+import { recoverAfterCrash, type RecoveryReport } from './recover.js';
 import {
   searchByFilter, searchByImage, searchByPicture, searchByText,
   type SearchByPictureInput, type SearchByTextInput, type SearchHit, type SearchOptions, type SearchResult,
@@ -58,6 +59,10 @@ export interface EngineDeps {
   /** Task files and bucket folders; default: `tasks/` next to `indexDir`, no buckets. */
   tasks?: TaskOptions;
   now?: Clock;
+  /** The previous process died without closing (see lockDataDir): clean up after it first. */
+  crashed?: boolean;
+  /** Problems that do not fail a request but an operator should see (a snapshot that could not be written). */
+  onWarning?: (message: string, details: Record<string, unknown>) => void;
 }
 
 export interface Engine {
@@ -114,11 +119,13 @@ export interface Engine {
   readonly startup: OpenReport[];
   /** Tasks a previous process left running, now marked failed. */
   readonly interruptedTasks: Task[];
+  /** What start-up cleaned up after an unclean shutdown (absent after a clean one). */
+  readonly recovery?: RecoveryReport;
 }
 
 /** Build the engine and bring every instance's index up to date with the store. */
 export async function createEngine(deps: EngineDeps): Promise<Engine> {
-  const indexes = new IndexRegistry(deps.store, deps.indexDir, deps.options.index.snapshotEvery);
+  const indexes = new IndexRegistry(deps.store, deps.indexDir, deps.options.index.snapshotEvery, deps.onWarning);
   const ctx: EngineContext = {
     store: deps.store,
     blobs: deps.blobs,
@@ -140,6 +147,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       return instance;
     },
   };
+  const recovery = deps.crashed ? await recoverAfterCrash(ctx) : undefined;
   const startup: OpenReport[] = [];
   for (const instance of await deps.store.listInstances()) {
     if (hasExtractor(instance.descriptor)) {
@@ -167,6 +175,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
   return {
     startup,
     interruptedTasks,
+    recovery,
     createInstance: (input) => createInstance(ctx, input),
     listInstances: () => listInstances(ctx),
     getInstance: (name) => getInstanceDetail(ctx, name),

@@ -24,7 +24,10 @@ export class IndexRegistry {
   private readonly descriptors = new Map<string, string>();
   private readonly changes = new Map<string, number>();
 
-  constructor(private readonly store: Store, private readonly dir: string, private readonly snapshotEvery: number) {
+  constructor(
+    private readonly store: Store, private readonly dir: string, private readonly snapshotEvery: number,
+    private readonly onWarning: (message: string, details: Record<string, unknown>) => void = () => undefined,
+  ) {
     mkdirSync(dir, { recursive: true });
   }
 
@@ -106,12 +109,24 @@ export class IndexRegistry {
     if (c >= this.snapshotEvery) this.snapshot(instance);
   }
 
-  /** Write the instance's snapshot now, if it changed since the last one. */
+  /**
+   * Write the instance's snapshot now, if it changed since the last one. A snapshot that cannot be
+   * written (full or read-only disk) is reported, never thrown: the store already holds every
+   * change and start-up replays it. The next attempt comes after another `snapshotEvery` changes
+   * (or at shutdown), not on every write.
+   */
   snapshot(instance: Instance): void {
     const index = this.indexes.get(instance.name);
     if (!index || (this.changes.get(instance.name) ?? 0) === 0) return;
-    saveSnapshot(index, this.dir, instance.name, instance.descriptor);
-    this.changes.set(instance.name, 0);
+    try {
+      saveSnapshot(index, this.dir, instance.name, instance.descriptor);
+      this.changes.set(instance.name, 0);
+    } catch (err) {
+      this.changes.set(instance.name, 1);
+      this.onWarning('the index snapshot could not be written; the store has every change and start-up replays them', {
+        instance: instance.name, reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message,
+      });
+    }
   }
 
   /** Vectors in each open index. */

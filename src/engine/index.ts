@@ -17,3 +17,4 @@ export type { IncrementInput, TaskHooks, TaskListInput, TaskOptions, TaskFileRol
 export { META_FILE } from './tasks.js';
 export { exportLine, parseMetaLine, type MetaItem } from './meta-file.js';
 export type { AccessKeyInput } from './access-keys.js';
+export type { RecoveryReport } from './recover.js';

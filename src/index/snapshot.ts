@@ -96,6 +96,12 @@ export function loadSnapshot(dir: string, name: string, expected: SnapshotFacts)
   try {
     const parsed = parseIndexSpec(h.spec);
     const index = parsed.kind === 'hnsw' ? HnswIndex.read(expected, parsed, pp, h.deleted) : FlatIndex.read(expected, pp);
+    // Payloads of snapshots a crash interrupted are garbage now (on a read-only disk they stay).
+    try {
+      removeStalePayloads(dir, name, h.payload);
+    } catch {
+      // Not removable now; the next snapshot removes them.
+    }
     return { index };
   } catch (err) {
     return { reason: `payload unreadable: ${err instanceof Error ? err.message : String(err)}` };

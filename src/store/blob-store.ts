@@ -74,6 +74,22 @@ export class BlobStore {
     });
   }
 
+  /** Delete temporary files of writes a crash interrupted; returns how many. */
+  async removeLeftovers(): Promise<number> {
+    const level = async (d: string) => readdir(d).catch(() => [] as string[]);
+    let n = 0;
+    for (const a of await level(this.dir)) {
+      for (const b of await level(join(this.dir, a))) {
+        for (const f of await level(join(this.dir, a, b))) {
+          if (!f.endsWith('.tmp')) continue;
+          await unlink(join(this.dir, a, b, f)).catch(() => undefined);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
   /** Every stored SHA-256 (for consistency checks). */
   async *list(): AsyncIterable<string> {
     const level = async (d: string) => readdir(d).catch(() => [] as string[]);

@@ -4,4 +4,4 @@ export type { Store, NewImage, ImageSelection, PutResult, DeleteResult } from '.
 export { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js';
 export { BlobStore } from './blob-store.js';
 export { ThumbnailCache } from './thumbnail-cache.js';
-export { lockDataDir } from './data-lock.js';
+export { lockDataDir, type DataLock } from './data-lock.js';
