@@ -96,6 +96,9 @@ program.command('check')
   .description('verify store, indexes and kept originals agree (exit 4 when not)')
   .option('--repair', 'fix what can be fixed: index entries, missing vectors, orphaned originals')
   .action((o: { repair?: boolean }) => withEngine(async (e) => {
+    if (e.recovery) {
+      process.stdout.write(`the last run ended without a clean shutdown: removed ${e.recovery.orphanedOriginals} unreferenced originals and ${e.recovery.leftovers} temporary files of interrupted writes\n`);
+    }
     const r = await e.check({ repair: Boolean(o.repair) });
     for (const c of r.instances) {
       process.stdout.write(`${c.instance}: ${c.images} images, ${c.indexed} indexed; ${c.missingFromIndex} missing from the index, ${c.extraInIndex} extra in the index, ${c.withoutVector} without a vector, ${c.missingOriginals.length} originals missing\n`);
