@@ -137,6 +137,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     now: deps.now ?? Date.now,
     pinned: new Map(),
     reindexing: new Map(),
+    warn: (message, details) => deps.onWarning?.(message, details),
     async instance(name, opts = {}) {
       const valid = validateInstanceName(name);
       const instance = await deps.store.getInstance(valid);

@@ -134,10 +134,15 @@ export class IndexRegistry {
     return [...this.indexes].map(([instance, index]) => ({ instance, size: index.size }));
   }
 
+  /** Forget an instance's index and its snapshot (a snapshot left behind is harmless: a new instance of that name reconciles it with the store). */
   drop(name: string): void {
     this.indexes.delete(name);
     this.descriptors.delete(name);
     this.changes.delete(name);
-    deleteSnapshot(this.dir, name);
+    try {
+      deleteSnapshot(this.dir, name);
+    } catch (err) {
+      this.onWarning('the snapshot of a deleted instance could not be removed', { instance: name, reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+    }
   }
 }

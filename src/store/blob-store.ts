@@ -41,12 +41,28 @@ export class BlobStore {
       await fsyncDir(dirname(path));
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
+      // A recursive mkdir on a read-only file system can fail with ENOENT: ask the directory itself.
+      await this.assertWritable();
       const code = (err as NodeJS.ErrnoException).code;
       const reason = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EROFS' || code === 'EPERM'
         ? 'the data directory is not writable' : `cannot write an original (${code ?? 'unknown error'})`;
       throw new TusouError('STORE_UNAVAILABLE', { reason }, { cause: err });
     }
     return sha256;
+  }
+
+  /**
+   * Check that originals can be written and removed now (before a change that will need it).
+   * @throws STORE_UNAVAILABLE when the directory is read-only or not writable
+   */
+  async assertWritable(): Promise<void> {
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await access(this.dir, constants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new TusouError('STORE_UNAVAILABLE', { reason: code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? 'the data directory is not writable' : `the originals cannot be changed (${code ?? 'unknown error'})` }, { cause: err });
+    }
   }
 
   async has(sha256: string): Promise<boolean> {
