@@ -1,10 +1,12 @@
 // Crash soak: SIGKILL the real server at random moments while it imports N images over REST (8 in
-// flight, index snapshots every 250 changes), while IncreaseInstance tasks run, and while images
-// are deleted. After every kill: `tusou check` on the stopped data directory must pass, the server
+// flight, index snapshots every 250 changes), while IncreaseInstance tasks run, while images are
+// replaced with a snapshot after every change (so kills land mid-snapshot), and while images are
+// deleted. After every kill: `tusou check` on the stopped data directory must pass, the server
 // restarts, every acknowledged write must be there (deleted ones gone), the index must agree with
 // the store, and interrupted tasks must be FAIL with a reason. At the end every record and a
 // sample of originals are compared with what was sent.
-//   npx tsx bench/crash.ts [--images 5000] [--kill-every 4-15] [--deletes 1000] [--task-lines 1500]
+//   npx tsx bench/crash.ts [--images 5000] [--kill-every 4-15] [--fast-kill-every 1-3] [--deletes 1000]
+//     [--replaces 400] [--task-lines 1500]
 // Prints a table and writes bench/results/crash.json.
 
 import sdk, * as M from '@alicloud/imagesearch20201214';
@@ -22,6 +24,8 @@ const { values: args } = parseArgs({
   options: {
     images: { type: 'string', default: '5000' },
     'kill-every': { type: 'string', default: '4-15' },
+    'fast-kill-every': { type: 'string', default: '1-3' },
+    replaces: { type: 'string', default: '400' },
     deletes: { type: 'string', default: '1000' },
     'task-lines': { type: 'string', default: '1500' },
     keep: { type: 'boolean', default: false },
@@ -29,6 +33,8 @@ const { values: args } = parseArgs({
 });
 const N = Number(args.images);
 const [KILL_MIN_S, KILL_MAX_S] = args['kill-every'].split('-').map(Number);
+const [FAST_MIN_S, FAST_MAX_S] = args['fast-kill-every'].split('-').map(Number);
+const REPLACES = Math.min(Number(args.replaces), N);
 const DELETES = Math.min(Number(args.deletes), N);
 const TASK_LINES = Number(args['task-lines']);
 const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname;
@@ -39,10 +45,12 @@ const bucket = join(root, 'bucket');
 const AK = 'TSCRASHBENCH';
 const SECRET = 'crash-bench-secret-0123456789ab';
 const AUTH = { authorization: `Bearer ${AK}:${SECRET}` };
-const ENV = {
+const BASE_ENV = {
   TUSOU_DETECTOR: 'saliency', TUSOU_VISION_WARMUP: 'false', TUSOU_SNAPSHOT_EVERY: '250', TUSOU_LOG_LEVEL: 'info',
   TUSOU_ACCESS_KEY_ID: AK, TUSOU_ACCESS_KEY_SECRET: SECRET, TUSOU_BUCKETS: `shop=${bucket}`,
 };
+/** The environment servers (re)start with; the snapshot phase snapshots after every change. */
+let ENV: Record<string, string> = BASE_ENV;
 
 interface Kill {
   phase: string;
@@ -81,6 +89,8 @@ function midSnapshot(): boolean {
 }
 
 const acknowledged = new Set<number>();
+/** Images a delete was sent for (it may have taken effect without its answer arriving). */
+const deleteSent = new Set<number>();
 /** Lines of the batch file whose image must exist once a run succeeded. */
 const acknowledgedTasks = new Set<number>();
 const deleted = new Set<number>();
@@ -109,7 +119,7 @@ async function killAndRecover(phase: string): Promise<void> {
   server = await spawnServer(dataDir, ENV);
   kill.restartMs = Math.round(performance.now() - r0);
   const have = await stored();
-  for (const i of acknowledged) if (!deleted.has(i) && !have.has(`p${i}`)) kill.lost++;
+  for (const i of acknowledged) if (!deleteSent.has(i) && !have.has(`p${i}`)) kill.lost++;
   for (const i of deleted) if (have.has(`p${i}`)) kill.resurrected++;
   const report = server.logs.find((l) => l.msg === 'index ready' && l.instance === 'd');
   kill.indexAgrees = report?.size === have.size;
@@ -118,10 +128,11 @@ async function killAndRecover(phase: string): Promise<void> {
   process.stderr.write(`kill ${kills.length} during ${phase} at ${kill.atS}s: ${acknowledged.size} acknowledged, lost ${kill.lost}, check ${c.ok ? 'ok' : 'FAILED'}, index ${kill.indexAgrees ? 'agrees' : 'DISAGREES'}${kill.midSnapshot ? ', mid-snapshot' : ''}\n`);
 }
 
-const nextKillMs = () => (KILL_MIN_S + Math.random() * (KILL_MAX_S - KILL_MIN_S)) * 1000;
+let [killMinS, killMaxS] = [KILL_MIN_S, KILL_MAX_S];
+const nextKillMs = () => (killMinS + Math.random() * (killMaxS - killMinS)) * 1000;
 
-/** Run `op` over `items` with 8 in flight, killing the server at random moments, until every item is acknowledged. */
-async function phase(name: string, items: number[], op: (i: number) => Promise<boolean>, onAck: (i: number) => void): Promise<void> {
+/** Run `op` over `items` with 8 in flight, killing the server at random moments, until every item is in `done`. */
+async function phase(name: string, items: number[], op: (i: number) => Promise<boolean>, done: Set<number>): Promise<void> {
   let todo = items;
   while (todo.length) {
     const killAt = performance.now() + nextKillMs();
@@ -137,7 +148,7 @@ async function phase(name: string, items: number[], op: (i: number) => Promise<b
           return;
         }
         const ok = await op(i).catch(() => false);
-        if (ok) onAck(i);
+        if (ok) done.add(i);
         else failed.push(i);
       }
     };
@@ -151,7 +162,7 @@ async function phase(name: string, items: number[], op: (i: number) => Promise<b
     clearTimeout(timer);
     await recovering;
     failed.push(...todo.slice(next));
-    todo = [...new Set(failed)].filter((i) => !(name === 'delete' ? deleted.has(i) : acknowledged.has(i)));
+    todo = [...new Set(failed)].filter((i) => !done.has(i));
   }
 }
 
@@ -165,7 +176,7 @@ async function main(): Promise<void> {
   await phase('import', Array.from({ length: N }, (_, i) => i), async (i) => {
     const res = await rest('/api/v1/instances/d/images', 'POST', { productId: `p${i}`, picName: `${i}.jpg`, picture: (await pictureOf(i)).toString('base64'), intAttr: i });
     return res.status === 201 || res.status === 200;
-  }, (i) => acknowledged.add(i));
+  }, acknowledged);
   const importS = seconds() - importStart;
 
   // IncreaseInstance: the same batch file again and again until one run completes.
@@ -194,14 +205,33 @@ async function main(): Promise<void> {
   }
   for (let i = 0; i < TASK_LINES; i++) acknowledgedTasks.add(i);
 
+  // Replacing images with a snapshot after every change: most of the time goes into writing
+  // snapshots, so most kills land in the middle of one.
+  [killMinS, killMaxS] = [FAST_MIN_S, FAST_MAX_S];
+  ENV = { ...BASE_ENV, TUSOU_SNAPSHOT_EVERY: '1' };
+  server.child.kill('SIGTERM');
+  await server.exited;
+  server = await spawnServer(dataDir, ENV);
+  const replaceStart = seconds();
+  const replaced = new Set<number>();
+  await phase('replace + snapshot', [...acknowledged].slice(N - REPLACES), async (i) => {
+    const res = await rest('/api/v1/instances/d/images', 'POST', { productId: `p${i}`, picName: `${i}.jpg`, picture: (await pictureOf(i)).toString('base64'), intAttr: i });
+    return res.status === 200 || res.status === 201;
+  }, replaced);
+  const replaceS = seconds() - replaceStart;
+  ENV = BASE_ENV;
+
   const deleteStart = seconds();
   // A 404 means an earlier attempt deleted it but its answer was lost in the kill.
-  await phase('delete', [...acknowledged].slice(0, DELETES), async (i) => [200, 404].includes((await rest(`/api/v1/instances/d/images/p${i}/${i}.jpg`, 'DELETE')).status), (i) => deleted.add(i));
+  await phase('delete', [...acknowledged].slice(0, DELETES), async (i) => {
+    deleteSent.add(i);
+    return [200, 404].includes((await rest(`/api/v1/instances/d/images/p${i}/${i}.jpg`, 'DELETE')).status);
+  }, deleted);
   const deleteS = seconds() - deleteStart;
 
   // Final verification: every record; a sample of originals byte for byte.
   const have = await stored();
-  const lost = [...acknowledged].filter((i) => !deleted.has(i) && !have.has(`p${i}`)).length
+  const lost = [...acknowledged].filter((i) => !deleteSent.has(i) && !have.has(`p${i}`)).length
     + [...acknowledgedTasks].filter((i) => !have.has(`t${i}`)).length;
   const resurrected = [...deleted].filter((i) => have.has(`p${i}`)).length;
   let originalsChecked = 0;
@@ -224,7 +254,8 @@ async function main(): Promise<void> {
     orphansRemovedAtRestart: kills.reduce((a, k) => a + k.orphansRemoved, 0),
     originalsChecked, originalsWrong,
     taskKills, taskRuns,
-    importS: Math.round(importS), deleteS: Math.round(deleteS), totalS: Math.round(seconds()),
+    replaced: replaced.size, killsDuringReplace: kills.filter((k) => k.phase === 'replace + snapshot').length, killsDuringDelete: kills.filter((k) => k.phase === 'delete').length,
+    importS: Math.round(importS), replaceS: Math.round(replaceS), deleteS: Math.round(deleteS), totalS: Math.round(seconds()),
     restartMsP50: kills.map((k) => k.restartMs).sort((a, b) => a - b)[Math.floor(kills.length / 2)] ?? 0,
   };
   console.log('\n| measure | value |\n|---|---|');
