@@ -34,7 +34,7 @@ test('vision settings: workers default to the cores, the detector is centernet u
   assert.equal(c.vision.detector, 'centernet');
   assert.equal(c.vision.batchMax, 4);
   const s = loadConfig({ TUSOU_VISION_WORKERS: '3', TUSOU_DETECTOR: 'saliency', TUSOU_VISION_BATCH: '8' });
-  assert.deepEqual(s.vision, { workers: 3, detector: 'saliency', batchMax: 8, queueMax: 48, queueWaitMs: 10_000, warmup: true });
+  assert.deepEqual(s.vision, { workers: 3, detector: 'saliency', batchMax: 8, queueMax: 24, queueWaitMs: 5_000, warmup: true });
   assert.throws(() => loadConfig({ TUSOU_DETECTOR: 'yolo' }), /TUSOU_DETECTOR must be centernet or saliency; got "yolo"/);
   assert.throws(() => loadConfig({ TUSOU_VISION_WORKERS: '0' }), /TUSOU_VISION_WORKERS must be an integer in 1\.\.256/);
 });

@@ -215,9 +215,10 @@ export function loadConfig(env: Source = process.env, overrides: Source = {}): C
       workers,
       detector,
       batchMax: int(src, 'TUSOU_VISION_BATCH', 4, 1, 64),
-      // 16 waiting tasks per worker: at ~0.2 s per CenterNet pass a full queue is ~3 s of work.
-      queueMax: int(src, 'TUSOU_VISION_QUEUE_MAX', 16 * workers, 1, 1_000_000),
-      queueWaitMs: int(src, 'TUSOU_VISION_QUEUE_WAIT_MS', 10_000, 1, 3_600_000),
+      // 8 waiting tasks per worker: at ~0.3 s per CenterNet pass under load a full queue is ~2.5 s
+      // of work; past it requests are refused at once instead of waiting (bench/soak.ts).
+      queueMax: int(src, 'TUSOU_VISION_QUEUE_MAX', 8 * workers, 1, 1_000_000),
+      queueWaitMs: int(src, 'TUSOU_VISION_QUEUE_WAIT_MS', 5_000, 1, 3_600_000),
       warmup: bool(src, 'TUSOU_VISION_WARMUP', true),
     },
     security: {
