@@ -255,8 +255,10 @@ export async function startServer(engine: Engine, opts: ServerOptions): Promise<
   };
   plain.prependListener('request', onRequest);
   secure.prependListener('request', onRequest);
+  let lastAcceptMs = 0;
   const front = net.createServer((socket) => {
-    connections.set(socket, { busy: 0, idleSinceMs: Date.now(), bytesAtIdle: 0 });
+    lastAcceptMs = Date.now();
+    connections.set(socket, { busy: 0, idleSinceMs: lastAcceptMs, bytesAtIdle: 0 });
     socket.once('close', () => connections.delete(socket));
     // Until the first byte arrives nobody else owns the socket: a reset or a silent client is
     // simply dropped here; afterwards the HTTP(S) server handles errors and timeouts.
@@ -285,9 +287,12 @@ export async function startServer(engine: Engine, opts: ServerOptions): Promise<
     tls: { cert: tls.cert, certFile: tls.certFile },
     close: async () => {
       readiness.markStopping();
-      // Closing the listener resets connections the kernel accepted but Node has not taken yet;
-      // one more pass through the event loop's poll phase takes them, so they are served.
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Closing the listener resets connections the kernel accepted but Node has not taken yet, so
+      // it stays open until no connection came for 100 ms (at most 2 s; /ready already says 503),
+      // then one more pass through the poll phase takes any last ones.
+      const drainFrom = Date.now();
+      do await new Promise((resolve) => setTimeout(resolve, 25));
+      while (Date.now() - lastAcceptMs < 100 && Date.now() - drainFrom < 2000);
       await new Promise((resolve) => setImmediate(resolve));
       const closed = new Promise<void>((resolve) => front.close(() => resolve()));
       const closeIdle = () => {

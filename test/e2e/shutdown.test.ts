@@ -70,9 +70,13 @@ describe('SIGTERM', () => {
     await new Promise((r) => setTimeout(r, 300));
     const url = p.url;
     const burst = await Promise.all([2, 3, 4, 5, 6, 7].map(body));
+    // Requests the kernel has accepted but the server has not taken yet when SIGTERM arrives: the
+    // server is paused while they connect, and gets SIGTERM before it resumes.
+    p.child.kill('SIGSTOP');
     const concurrent = burst.map((b) => fetch(`${url}/api/v1/instances/d/images`, { method: 'POST', body: b, headers: { 'content-type': 'application/json' } }));
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
     p.child.kill('SIGTERM');
+    p.child.kill('SIGCONT');
     await new Promise((r) => setTimeout(r, 300));
     await assert.rejects(fetch(`${url}/api/v1/health`), 'a new connection is refused once shutdown began');
     slow.finish();
