@@ -113,8 +113,9 @@ export class SqliteStore implements Store {
   private readonly stmt;
 
   constructor(readonly file: string, opts: SqliteStoreOptions = {}) {
+    let opened: Database.Database | undefined;
     try {
-      this.db = new Database(file);
+      this.db = opened = new Database(file);
       // The file holds access key secrets: owner-only. SQLite gives -wal/-shm the same mode.
       if (file !== ':memory:' && file !== '') chmodSync(file, 0o600);
       this.db.pragma('journal_mode = WAL');
@@ -126,6 +127,8 @@ export class SqliteStore implements Store {
       this.db.pragma('mmap_size = 268435456');
       this.migrate();
     } catch (err) {
+      // A database that opened but cannot be set up must not stay open (it would hold the file).
+      if (opened?.open) opened.close();
       if ((err as { code?: string }).code?.startsWith('SQLITE_')) translate(err);
       throw new TusouError('STORE_UNAVAILABLE', { reason: `cannot open the database: ${(err as Error).message}` }, { cause: err });
     }
