@@ -64,7 +64,7 @@ export interface SecurityOptions {
   qps: QpsOptions;
   /** Requests handled at once; more are answered 503 SERVER_BUSY with Retry-After. */
   maxInFlight: number;
-  /** Time budget of a request once its body is read (0 = none); past it: 503 REQUEST_TIMEOUT. */
+  /** Time budget of a request, reading its body included (0 = none); past it: 503 REQUEST_TIMEOUT. */
   requestTimeoutMs: number;
   /** How long a shutdown waits for requests in flight before cutting their connections. */
   shutdownGraceMs: number;
