@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, startServer, type Logger, type RunningServer } from './api/index.js';
-import type { Config } from './config.js';
+import { Readiness, createLogger, startServer, type Logger, type RunningServer } from './api/index.js';
+import { isLoopback, type Config } from './config.js';
 import type { Clock } from './domain/index.js';
 import { createEngine, type Engine } from './engine/index.js';
 import {
@@ -74,7 +74,7 @@ export interface OpenOptions {
 /** Open the data directory (and the shared store, when configured) and build the engine. */
 export async function openEngine(config: Config, log: Logger = createLogger(config.logLevel), opts: OpenOptions = {}): Promise<{ engine: Engine; log: Logger; blobs: BlobStore }> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const unlock = lockDataDir(config.dataDir);
+  const lock = lockDataDir(config.dataDir);
   // Registered user models (`tusou models add`) are descriptors from here on, here and in the workers.
   const models = addExtractorSource(userModels(config));
   let inner: Engine;
@@ -84,6 +84,8 @@ export async function openEngine(config: Config, log: Logger = createLogger(conf
     blobs = storage.blobs;
     const defaultWorkers = config.store.kind === 'sqlite' ? Math.max(1, config.ingest.workers) : config.ingest.workers;
     inner = await createEngine({
+      crashed: lock.crashed,
+      onWarning: (message, details) => log.warn(details, message),
       store: storage.store,
       blobs: storage.blobs,
       queue: storage.queue,
@@ -93,7 +95,10 @@ export async function openEngine(config: Config, log: Logger = createLogger(conf
       openIndexes: opts.openIndexes,
       onBackgroundError: (err, what) => log.warn({ err, what }, 'background work failed; it is retried'),
       thumbnails: new ThumbnailCache(join(config.dataDir, 'thumbnails')),
-      vision: createVision({ pool: { size: config.vision.workers, batchMax: config.vision.batchMax }, detector: config.vision.detector, modelsDir: modelsDir(config) }),
+      vision: createVision({
+        pool: { size: config.vision.workers, batchMax: config.vision.batchMax, maxQueued: config.vision.queueMax, maxWaitMs: config.vision.queueWaitMs },
+        detector: config.vision.detector, modelsDir: modelsDir(config),
+      }),
       indexDir: join(config.dataDir, 'indexes'),
       tasks: { dir: join(config.dataDir, 'tasks'), buckets: config.buckets },
       options: {
@@ -103,7 +108,7 @@ export async function openEngine(config: Config, log: Logger = createLogger(conf
     });
   } catch (err) {
     models.remove();
-    unlock();
+    lock.release();
     throw err;
   }
   const engine: Engine = {
@@ -111,9 +116,10 @@ export async function openEngine(config: Config, log: Logger = createLogger(conf
     async close() {
       await inner.close();
       models.remove();
-      unlock();
+      lock.release();
     },
   };
+  if (engine.recovery) log.warn(engine.recovery, 'the last run ended without a clean shutdown; removed what its interrupted writes left');
   for (const r of engine.startup) log.info(r, 'index ready');
   for (const t of engine.interruptedTasks) log.warn({ taskId: t.id, instance: t.instance, kind: t.kind }, 'task interrupted by the last shutdown, marked failed');
   return { engine, log, blobs };
@@ -123,17 +129,31 @@ export async function openEngine(config: Config, log: Logger = createLogger(conf
 export async function createApp(config: Config, log?: Logger, options: { now?: Clock } = {}): Promise<App> {
   const opened = await openEngine(config, log);
   const { engine } = opened;
+  // The indexes are open once openEngine returns; the vision models load while the server already
+  // answers /health, and /ready says ready only after them.
+  const readiness = new Readiness({ indexes: true, vision: !config.vision.warmup });
   let server: RunningServer;
   try {
     server = await startServer(engine, {
       host: config.host, port: config.port, bodyMaxBytes: config.bodyMaxBytes, accessKey: config.accessKey, log: opened.log,
       dataDir: config.dataDir, aliyun: config.aliyun, tls: config.tls, maxPictureBytes: config.image.maxBytes, now: options.now,
+      readiness, security: { ...config.security, loopbackOnly: isLoopback(config.host) },
     });
   } catch (err) {
     await engine.close();
     throw err;
   }
   opened.log.info({ url: server.url }, 'tusou is serving');
+  if (config.vision.warmup) {
+    const t0 = performance.now();
+    void engine.warm().then(
+      () => {
+        readiness.markVisionWarm();
+        opened.log.info({ ms: Math.round(performance.now() - t0) }, 'vision models loaded; ready');
+      },
+      (err: unknown) => opened.log.error({ err }, 'loading the vision models failed; /api/v1/ready stays 503'),
+    );
+  }
   return {
     config, engine, log: opened.log, server, blobs: opened.blobs,
     async close() {

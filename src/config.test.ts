@@ -34,9 +34,29 @@ test('vision settings: workers default to the cores, the detector is centernet u
   assert.equal(c.vision.detector, 'centernet');
   assert.equal(c.vision.batchMax, 4);
   const s = loadConfig({ TUSOU_VISION_WORKERS: '3', TUSOU_DETECTOR: 'saliency', TUSOU_VISION_BATCH: '8' });
-  assert.deepEqual(s.vision, { workers: 3, detector: 'saliency', batchMax: 8 });
+  assert.deepEqual(s.vision, { workers: 3, detector: 'saliency', batchMax: 8, queueMax: 24, queueWaitMs: 5_000, warmup: true });
   assert.throws(() => loadConfig({ TUSOU_DETECTOR: 'yolo' }), /TUSOU_DETECTOR must be centernet or saliency; got "yolo"/);
   assert.throws(() => loadConfig({ TUSOU_VISION_WORKERS: '0' }), /TUSOU_VISION_WORKERS must be an integer in 1\.\.256/);
+});
+
+test('security settings: CORS closed, no QPS limits, bounded in-flight requests and time; bad values name the key', () => {
+  const c = loadConfig({});
+  assert.deepEqual(c.security, {
+    corsOrigins: [], qps: { perKey: 0, perInstance: 0, instances: {} }, maxInFlight: 64, requestTimeoutMs: 30_000, shutdownGraceMs: 30_000,
+  });
+  const s = loadConfig({
+    TUSOU_CORS_ORIGINS: 'https://shop.example, http://localhost:5173', TUSOU_QPS_PER_KEY: '5', TUSOU_QPS_PER_INSTANCE: '10',
+    TUSOU_INSTANCE_QPS: 'shop=1,big_one=0', TUSOU_MAX_IN_FLIGHT: '8', TUSOU_REQUEST_TIMEOUT_MS: '0', TUSOU_VISION_QUEUE_MAX: '4',
+  });
+  assert.deepEqual(s.security.corsOrigins, ['https://shop.example', 'http://localhost:5173']);
+  assert.deepEqual(s.security.qps, { perKey: 5, perInstance: 10, instances: { shop: 1, big_one: 0 } });
+  assert.equal(s.security.maxInFlight, 8);
+  assert.equal(s.security.requestTimeoutMs, 0);
+  assert.equal(s.vision.queueMax, 4);
+  assert.throws(() => loadConfig({ TUSOU_CORS_ORIGINS: '*' }), /TUSOU_CORS_ORIGINS must be comma-separated origins/);
+  assert.throws(() => loadConfig({ TUSOU_CORS_ORIGINS: 'https://shop.example/path' }), /TUSOU_CORS_ORIGINS/);
+  assert.throws(() => loadConfig({ TUSOU_INSTANCE_QPS: 'shop=fast' }), /TUSOU_INSTANCE_QPS must be a comma-separated list of instance=QPS/);
+  assert.throws(() => loadConfig({ TUSOU_MAX_IN_FLIGHT: '0' }), /TUSOU_MAX_IN_FLIGHT must be an integer in 1\.\.100000/);
 });
 
 describe('configuration of the Alibaba-compatible API', () => {

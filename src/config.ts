@@ -43,6 +43,31 @@ export interface Config {
     detector: 'centernet' | 'saliency';
     /** Most queued same-descriptor extractions one worker runs as one batch. */
     batchMax: number;
+    /** Most vision tasks waiting for a worker; beyond it requests get 503 SERVER_BUSY (TUSOU_VISION_QUEUE_MAX). */
+    queueMax: number;
+    /** A vision task waiting longer than this fails with 503 SERVER_BUSY (TUSOU_VISION_QUEUE_WAIT_MS). */
+    queueWaitMs: number;
+    /** Load the models at start, before /api/v1/ready says ready (TUSOU_VISION_WARMUP, default true). */
+    warmup: boolean;
+  };
+  /** Access and limits (docs/security.md). */
+  security: {
+    /** Origins whose web pages may call the REST API (TUSOU_CORS_ORIGINS, comma-separated; default none). */
+    corsOrigins: string[];
+    qps: {
+      /** Requests per second per access key, unless the key has its own (TUSOU_QPS_PER_KEY; 0 = unlimited). */
+      perKey: number;
+      /** Requests per second per instance (TUSOU_QPS_PER_INSTANCE; 0 = unlimited). */
+      perInstance: number;
+      /** Per-instance overrides (TUSOU_INSTANCE_QPS=shop=10,test=1). */
+      instances: Readonly<Record<string, number>>;
+    };
+    /** Requests handled at once; more get 503 SERVER_BUSY (TUSOU_MAX_IN_FLIGHT). */
+    maxInFlight: number;
+    /** Time budget of a request (TUSOU_REQUEST_TIMEOUT_MS; 0 = none). */
+    requestTimeoutMs: number;
+    /** How long SIGTERM waits for requests in flight (TUSOU_SHUTDOWN_GRACE_MS). */
+    shutdownGraceMs: number;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The Alibaba-compatible API (docs/aliyun.md). */
@@ -98,6 +123,34 @@ function bool(src: Source, key: string, def: boolean): boolean {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new ConfigError(key, 'true or false', raw);
+}
+
+/** Parse `https://a.example,http://localhost:5173`: origins exactly as browsers send them. */
+function origins(src: Source): string[] {
+  const out: string[] = [];
+  for (const o of (src.TUSOU_CORS_ORIGINS ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    let ok = false;
+    try {
+      const u = new URL(o);
+      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o;
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ConfigError('TUSOU_CORS_ORIGINS', 'comma-separated origins like https://shop.example or http://localhost:5173 (scheme, host, optional port; no path or wildcard)', o);
+    out.push(o);
+  }
+  return out;
+}
+
+/** Parse `shop=10,test=1`: instance name → QPS (0 = unlimited). */
+function instanceQps(src: Source): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of (src.TUSOU_INSTANCE_QPS ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z0-9_-]{1,20})=(\d{1,6})$/.exec(part);
+    if (!m) throw new ConfigError('TUSOU_INSTANCE_QPS', 'a comma-separated list of instance=QPS (QPS 0..999999, 0 = unlimited)', part);
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
 }
 
 /** Parse `name=/abs/dir,name2=/abs/dir2`; names as OSS bucket names, folders absolute. */
@@ -159,6 +212,7 @@ export function loadConfig(env: Source = process.env, overrides: Source = {}): C
   const store = storeOf(src);
   const nodeId = src.TUSOU_NODE_ID || undefined;
   if (nodeId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) throw new ConfigError('TUSOU_NODE_ID', '1..64 of [A-Za-z0-9_.-]', nodeId);
+  const workers = int(src, 'TUSOU_VISION_WORKERS', availableParallelism(), 1, 256);
   if (minPx > maxPx) throw new ConfigError('TUSOU_MIN_PX', `at most TUSOU_MAX_PX (${maxPx})`, minPx);
   return Object.freeze({
     host,
@@ -183,9 +237,25 @@ export function loadConfig(env: Source = process.env, overrides: Source = {}): C
     search: { exactMaxCandidates: int(src, 'TUSOU_EXACT_MAX_CANDIDATES', 5000, 0, 100_000_000) },
     index: { snapshotEvery: int(src, 'TUSOU_SNAPSHOT_EVERY', 10_000, 1, 100_000_000) },
     vision: {
-      workers: int(src, 'TUSOU_VISION_WORKERS', availableParallelism(), 1, 256),
+      workers,
       detector,
       batchMax: int(src, 'TUSOU_VISION_BATCH', 4, 1, 64),
+      // 8 waiting tasks per worker: at ~0.3 s per CenterNet pass under load a full queue is ~2.5 s
+      // of work; past it requests are refused at once instead of waiting (bench/soak.ts).
+      queueMax: int(src, 'TUSOU_VISION_QUEUE_MAX', 8 * workers, 1, 1_000_000),
+      queueWaitMs: int(src, 'TUSOU_VISION_QUEUE_WAIT_MS', 5_000, 1, 3_600_000),
+      warmup: bool(src, 'TUSOU_VISION_WARMUP', true),
+    },
+    security: {
+      corsOrigins: origins(src),
+      qps: {
+        perKey: int(src, 'TUSOU_QPS_PER_KEY', 0, 0, 1_000_000),
+        perInstance: int(src, 'TUSOU_QPS_PER_INSTANCE', 0, 0, 1_000_000),
+        instances: Object.freeze(instanceQps(src)),
+      },
+      maxInFlight: int(src, 'TUSOU_MAX_IN_FLIGHT', 64, 1, 100_000),
+      requestTimeoutMs: int(src, 'TUSOU_REQUEST_TIMEOUT_MS', 30_000, 0, 3_600_000),
+      shutdownGraceMs: int(src, 'TUSOU_SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000),
     },
     logLevel,
     aliyun: {

@@ -1,5 +1,5 @@
-// Prometheus metrics (prom-client): requests and latencies per route, index sizes, process
-// figures. Served at /metrics.
+// Prometheus metrics (prom-client): requests and latencies per route, errors by catalogue code,
+// requests in flight, the vision queue, index sizes, process figures. Served at /metrics.
 
 import type { MiddlewareHandler } from 'hono';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -10,8 +10,13 @@ export interface Metrics {
   middleware: MiddlewareHandler;
 }
 
-/** A registry with tusou's metrics; `engine` feeds the index-size gauge at scrape time. */
-export function createMetrics(engine: Engine): Metrics {
+export interface MetricSources {
+  /** Requests being handled now. */
+  inFlight(): number;
+}
+
+/** A registry with tusou's metrics; `engine` and `sources` feed the gauges at scrape time. */
+export function createMetrics(engine: Engine, sources: MetricSources = { inFlight: () => 0 }): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tusou_' });
   const requests = new Counter({
@@ -21,6 +26,34 @@ export function createMetrics(engine: Engine): Metrics {
   const latency = new Histogram({
     name: 'tusou_http_request_duration_seconds', help: 'HTTP request latency by route pattern',
     labelNames: ['route', 'method'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5], registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'tusou_errors_total', help: 'requests answered with an error, by catalogue code (docs/errors.md) and API',
+    labelNames: ['code', 'api'], registers: [registry],
+  });
+  new Gauge({
+    name: 'tusou_http_requests_in_flight', help: 'requests being handled now (TUSOU_MAX_IN_FLIGHT bounds it)', registers: [registry],
+    collect() { this.set(sources.inFlight()); },
+  });
+  const stats = () => engine.stats();
+  new Gauge({
+    name: 'tusou_vision_queue_depth', help: 'vision tasks waiting for a worker (TUSOU_VISION_QUEUE_MAX bounds it)', registers: [registry],
+    collect() { this.set(stats().vision.queued); },
+  });
+  new Gauge({
+    name: 'tusou_vision_workers_busy', help: 'vision workers running a task', registers: [registry],
+    collect() { this.set(stats().vision.busy); },
+  });
+  new Counter({
+    name: 'tusou_vision_rejected_total', help: 'vision tasks refused because the queue was full or waited too long', registers: [registry],
+    collect() { this.reset(); this.inc(stats().vision.rejected); },
+  });
+  new Gauge({
+    name: 'tusou_index_vectors', help: 'vectors in each instance\'s open index', labelNames: ['instance'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const { instance, size } of stats().indexes) this.set({ instance }, size);
+    },
   });
   new Gauge({
     name: 'tusou_instance_images', help: 'images stored per instance', labelNames: ['instance'], registers: [registry],
@@ -37,6 +70,8 @@ export function createMetrics(engine: Engine): Metrics {
       // The matched route pattern keeps label cardinality bounded (never the raw path).
       const route = c.req.routePath || 'unmatched';
       requests.inc({ route, method: c.req.method, status: String(c.res.status) });
+      const code = c.get('errorCode') as string | undefined;
+      if (code) errors.inc({ code, api: c.req.path.startsWith('/api/') || c.req.path === '/metrics' ? 'rest' : 'aliyun' });
       latency.observe({ route, method: c.req.method }, (performance.now() - t0) / 1000);
     },
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +19,11 @@ function tusou(dataDir: string, ...args: string[]) {
 describe('tusou CLI', () => {
   let root: string;
   let data: string;
+  let outside: string;
   before(async () => {
     root = await tempDir();
     data = await tempDir();
+    outside = await tempDir();
     await mkdir(join(root, 'shoe-1'), { recursive: true });
     await mkdir(join(root, 'bag', 'red'), { recursive: true });
     await writeFile(join(root, 'shoe-1', 'front.jpg'), await scene(1));
@@ -30,8 +32,13 @@ describe('tusou CLI', () => {
     await writeFile(join(root, 'loose.jpg'), await scene(4));
     await writeFile(join(root, 'broken.jpg'), Buffer.from('not a picture'));
     await writeFile(join(root, 'notes.txt'), 'ignored');
+    // Links out of the folder are not followed: a picture and a whole folder elsewhere.
+    await writeFile(join(outside, 'private.jpg'), await scene(5));
+    await symlink(join(outside, 'private.jpg'), join(root, 'shoe-1', 'linked.jpg'));
+    await symlink(outside, join(root, 'linked-folder'));
   });
   after(async () => {
+    await rm(outside, { recursive: true, force: true });
     await rm(root, { recursive: true, force: true });
     await rm(data, { recursive: true, force: true });
     await dropTestStore(data);
@@ -44,7 +51,7 @@ describe('tusou CLI', () => {
     assert.deepEqual(keyOf('/r', '/r/bag/red/a.webp', 'file'), { productId: 'bag/red/a.webp', picName: 'a.webp' });
   });
 
-  test('import adds every picture, reports the bad one, and resumes without re-adding', () => {
+  test('import adds every picture (symbolic links are not followed), reports the bad one, and resumes without re-adding', () => {
     assert.equal(tusou(data, 'instance', 'create', 'cli').code, 0);
     const first = tusou(data, 'import', 'cli', root, '--report', join(data, 'report.json'));
     assert.equal(first.code, 3, first.err);

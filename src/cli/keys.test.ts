@@ -31,7 +31,9 @@ describe('tusou keys', () => {
       const use = async () => {
         const s = await startTestServer({}, dir);
         try {
-          await s.api('/api/v1/instances', { method: 'POST', json: { name: 'demo' } });
+          // With a key in the store the REST API wants one too (the server is no longer open).
+          assert.equal((await s.api('/api/v1/instances', { method: 'POST', json: { name: 'nokey' } })).status, 401);
+          await s.api('/api/v1/instances', { method: 'POST', json: { name: 'demo' }, headers: { authorization: `Bearer ${accessKeyId}:${accessKeySecret}` } });
           const client = new Client(new $OpenApiUtil.Config({ accessKeyId, accessKeySecret, endpoint: new URL(s.url).host, protocol: 'http' }));
           return await client.detail(new M.DetailRequest({ instanceName: 'demo' }));
         } finally {
@@ -42,6 +44,14 @@ describe('tusou keys', () => {
       const revoked = cli(dir, 'keys', 'revoke', accessKeyId);
       assert.equal(revoked.status, 0, revoked.stderr);
       await assert.rejects(use(), (e: { code?: string; statusCode?: number }) => e.code === 'InvalidAccessKeyId.Inactive' && e.statusCode === 400);
+      const scoped = cli(dir, 'keys', 'create', '--instances', 'demo,other', '--read-only', '--qps', '5', '--json');
+      assert.equal(scoped.status, 0, scoped.stderr);
+      const sk = JSON.parse(scoped.stdout) as { accessKeyId: string; instances: string[]; readOnly: boolean; qps: number };
+      assert.deepEqual([sk.instances, sk.readOnly, sk.qps], [['demo', 'other'], true, 5]);
+      assert.match(cli(dir, 'keys', 'list').stdout, new RegExp(`^${sk.accessKeyId}\tactive\tcreated \\S+\t\tinstances demo,other; read-only; 5 QPS$`, 'm'));
+      const bad = cli(dir, 'keys', 'create', '--instances', 'ok,../etc');
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /INSTANCE_NAME_INVALID/);
       const unknown = cli(dir, 'keys', 'revoke', 'TSNOSUCHKEY');
       assert.equal(unknown.status, 2);
       assert.match(unknown.stderr, /AUTH_KEY_NOT_FOUND/);

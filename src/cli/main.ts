@@ -122,6 +122,9 @@ program.command('check')
   .description('verify store, indexes and kept originals agree (exit 4 when not)')
   .option('--repair', 'fix what can be fixed: index entries, missing vectors, orphaned originals')
   .action((o: { repair?: boolean }) => withEngine(async (e) => {
+    if (e.recovery) {
+      process.stdout.write(`the last run ended without a clean shutdown: removed ${e.recovery.orphanedOriginals} unreferenced originals and ${e.recovery.leftovers} temporary files of interrupted writes\n`);
+    }
     const r = await e.check({ repair: Boolean(o.repair) });
     for (const c of r.instances) {
       process.stdout.write(`${c.instance}: ${c.images} images, ${c.indexed} indexed; ${c.missingFromIndex} missing from the index, ${c.extraInIndex} extra in the index, ${c.withoutVector} without a vector, ${c.missingOriginals.length} originals missing\n`);
@@ -264,19 +267,35 @@ models.command('pull <name>')
     }
   });
 
-const keys = program.command('keys').description('access keys that sign requests to the Alibaba-compatible API');
+const keys = program.command('keys').description('access keys: they sign Alibaba-compatible requests and authenticate REST calls and the console');
 keys.command('create')
   .description('create a key; its secret is printed once and never again')
   .option('--description <text>', 'what the key is for')
+  .option('--instances <names>', 'comma-separated instances the key may use (default: all, and managing instances)')
+  .option('--read-only', 'the key may search and read, never add, change or delete')
+  .option('--qps <n>', 'requests per second for this key (default: TUSOU_QPS_PER_KEY)', int)
   .option('--json', 'print JSON')
-  .action((o: { description?: string; json?: boolean }) => withEngine(async (e) => {
-    const k = await e.createAccessKey({ description: o.description });
+  .action((o: { description?: string; instances?: string; readOnly?: boolean; qps?: number; json?: boolean }) => withEngine(async (e) => {
+    const k = await e.createAccessKey({
+      description: o.description,
+      instances: o.instances === undefined ? undefined : o.instances.split(',').map((n) => n.trim()),
+      readOnly: o.readOnly, qps: o.qps,
+    });
     if (o.json) {
-      process.stdout.write(`${JSON.stringify({ accessKeyId: k.id, accessKeySecret: k.secret, description: k.description })}\n`);
+      process.stdout.write(`${JSON.stringify({ accessKeyId: k.id, accessKeySecret: k.secret, description: k.description, instances: k.instances, readOnly: k.readOnly ?? false, qps: k.qps })}\n`);
       return;
     }
-    process.stdout.write(`AccessKeyId:     ${k.id}\nAccessKeySecret: ${k.secret}\n(the secret is shown only now; store it safely)\n`);
+    process.stdout.write(`AccessKeyId:     ${k.id}\nAccessKeySecret: ${k.secret}\nScope:           ${scopeText(k) || 'unrestricted'}\n(the secret is shown only now; store it safely)\n`);
   }));
+
+/** What a key may do, in words ('' when unrestricted). */
+function scopeText(k: { instances?: readonly string[]; readOnly?: boolean; qps?: number }): string {
+  const parts: string[] = [];
+  if (k.instances) parts.push(`instances ${k.instances.join(',')}`);
+  if (k.readOnly) parts.push('read-only');
+  if (k.qps !== undefined) parts.push(`${k.qps} QPS`);
+  return parts.join('; ');
+}
 keys.command('list')
   .description('list keys (never their secrets)')
   .action(() => withEngine(async (e) => {
@@ -284,7 +303,8 @@ keys.command('list')
     if (boot) process.stdout.write(`${boot.id}\tactive\t(bootstrap key from TUSOU_ACCESS_KEY_ID)\n`);
     for (const k of await e.listAccessKeys()) {
       const state = k.revokedAt === undefined ? 'active' : `revoked ${new Date(k.revokedAt).toISOString()}`;
-      process.stdout.write(`${k.id}\t${state}\tcreated ${new Date(k.createdAt).toISOString()}\t${k.description}\n`);
+      const scope = scopeText(k);
+      process.stdout.write(`${k.id}\t${state}\tcreated ${new Date(k.createdAt).toISOString()}\t${k.description}${scope ? `\t${scope}` : ''}\n`);
     }
   }));
 keys.command('revoke <id>')

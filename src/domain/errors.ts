@@ -220,6 +220,10 @@ export const ERRORS = {
     status: 401, aliyun: 'IncompleteSignature', aliyunStatus: 400,
     message: () => 'this request must be authenticated with an access key',
   }),
+  AUTH_KEY_INVALID: entry({
+    status: 401, aliyun: 'InvalidAccessKeyId', aliyunStatus: 400,
+    message: () => 'the access key is not valid: send Authorization: Bearer <AccessKeyId>:<AccessKeySecret> of an active key',
+  }),
   AUTH_SIGNATURE_INCOMPLETE: entry<{ reason: string }>({
     status: 400, aliyun: 'IncompleteSignature',
     message: (p) => `the request signature is incomplete: ${p.reason}`,
@@ -260,9 +264,17 @@ export const ERRORS = {
     status: 400, aliyun: 'InvalidVersion',
     message: (p) => `API version ${p.version} is not supported; use ${p.supported}`,
   }),
-  QUOTA_QPS_EXCEEDED: entry<{ scope: string; qps: number }>({
+  QUOTA_QPS_EXCEEDED: entry<{ scope: string; qps: number; retryAfterS: number }>({
     status: 429, aliyun: 'DeniedRequest', aliyunStatus: 403,
-    message: (p) => `the QPS limit of ${p.qps} for ${p.scope} was exceeded; retry later`,
+    message: (p) => `the QPS limit of ${p.qps} for ${p.scope} was exceeded; retry after ${p.retryAfterS} s`,
+  }),
+  SERVER_BUSY: entry<{ reason: string; retryAfterS: number }>({
+    status: 503, aliyun: 'ServiceUnavailable',
+    message: (p) => `the server is overloaded (${p.reason}); retry after ${p.retryAfterS} s`,
+  }),
+  REQUEST_TIMEOUT: entry<{ timeoutMs: number }>({
+    status: 503, aliyun: 'ServiceUnavailable',
+    message: (p) => `the request did not finish within ${p.timeoutMs} ms; a write may still complete, so check before retrying it`,
   }),
 
   // -- tasks

@@ -1,7 +1,7 @@
 // Access keys kept in the store: create (the secret is returned once), list, revoke, look up.
 
 import { randomInt } from 'node:crypto';
-import { TusouError, shown, type AccessKey, type AccessKeyInfo } from '../domain/index.js';
+import { TusouError, shown, validateInstanceName, type AccessKey, type AccessKeyInfo } from '../domain/index.js';
 import type { EngineContext } from './context.js';
 
 const ID_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -13,12 +13,46 @@ function randomString(alphabet: string, length: number): string {
   return s;
 }
 
+/** What a new key is for and what it may do; absent fields mean unrestricted. */
+export interface AccessKeyInput {
+  description?: unknown;
+  /** Instance names (they need not exist yet); absent = every instance. */
+  instances?: unknown;
+  readOnly?: unknown;
+  /** Requests per second, 1..100000; absent = the server default. */
+  qps?: unknown;
+}
+
+/** The scope fields of a new key, validated. */
+function scopeOf(input: AccessKeyInput): Pick<AccessKey, 'instances' | 'readOnly' | 'qps'> {
+  const scope: Pick<AccessKey, 'instances' | 'readOnly' | 'qps'> = {};
+  if (input.instances !== undefined) {
+    if (!Array.isArray(input.instances) || input.instances.length === 0 || input.instances.length > 1000) {
+      throw new TusouError('PARAM_INVALID', { field: 'instances', expected: 'a list of 1..1000 instance names', got: shown(input.instances) });
+    }
+    scope.instances = [...new Set(input.instances.map((n) => validateInstanceName(n)))];
+  }
+  if (input.readOnly !== undefined) {
+    if (typeof input.readOnly !== 'boolean') throw new TusouError('PARAM_INVALID', { field: 'readOnly', expected: 'true or false', got: shown(input.readOnly) });
+    if (input.readOnly) scope.readOnly = true;
+  }
+  if (input.qps !== undefined) {
+    if (typeof input.qps !== 'number' || !Number.isInteger(input.qps) || input.qps < 1 || input.qps > 100_000) {
+      throw new TusouError('PARAM_INVALID', { field: 'qps', expected: 'an integer in 1..100000', got: shown(input.qps) });
+    }
+    scope.qps = input.qps;
+  }
+  return scope;
+}
+
 /**
  * Create a key: id `TS` + 22 characters, secret of 30 characters (≈178 bits). The secret is
- * returned here and never shown again by listings.
- * @throws PARAM_INVALID for a description that is not a string of at most 200 characters
+ * returned here and never shown again by listings. A key may be limited to some instances, to
+ * reading, and to a number of requests per second.
+ * @throws PARAM_INVALID for a description that is not a string of at most 200 characters or a bad
+ *   scope; INSTANCE_NAME_INVALID for a bad instance name in the scope
  */
-export async function createAccessKey(ctx: EngineContext, input: { description?: unknown } = {}): Promise<AccessKey> {
+export async function createAccessKey(ctx: EngineContext, input: AccessKeyInput = {}): Promise<AccessKey> {
   const description = input.description ?? '';
   // eslint-disable-next-line no-control-regex
   if (typeof description !== 'string' || description.length > 200 || /[\u0000-\u001f\u007f]/.test(description)) {
@@ -29,6 +63,7 @@ export async function createAccessKey(ctx: EngineContext, input: { description?:
     secret: randomString(SECRET_ALPHABET, 30),
     description,
     createdAt: ctx.now(),
+    ...scopeOf(input),
   };
   await ctx.store.createAccessKey(key);
   return key;

@@ -43,4 +43,6 @@ export interface EngineContext {
    * registered any more, unless `anyDescriptor` (for reindex, describe and delete).
    */
   instance(name: string, opts?: { anyDescriptor?: boolean }): Promise<Instance>;
+  /** Report a problem that does not fail the operation (an original that could not be removed). */
+  warn(message: string, details: Record<string, unknown>): void;
 }

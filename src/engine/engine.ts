@@ -9,7 +9,7 @@ import {
 } from '../domain/index.js';
 import type { AnnotatedPicture } from '../imaging/index.js';
 import { MemoryQueue, ThumbnailCache, type BlobStore, type JobQueue, type Store } from '../store/index.js';
-import { getExtractor, hasExtractor, listExtractors, successorOf, type Vision } from '../vision/index.js';
+import { getExtractor, hasExtractor, listExtractors, successorOf, type PoolStats, type Vision } from '../vision/index.js';
 import { parseIndexSpec } from '../index/index.js';
 import { addImage, type AddImageInput, type AddImageResult } from './add-image.js';
 import { comparePictures, type CompareResult } from './compare.js';
@@ -27,12 +27,13 @@ import type { PictureInput } from './picture.js';
 import { annotateQuery, annotatedImage, thumbnail, type RenderOptions, type Thumbnail } from './render.js';
 import { reindex, type ReindexInput, type ReindexResult } from './reindex.js';
 import { check, type CheckReport } from './check.js';
+import { recoverAfterCrash, type RecoveryReport } from './recover.js';
 import {
   searchByFilter, searchByImage, searchByPicture, searchByText,
   type SearchByPictureInput, type SearchByTextInput, type SearchHit, type SearchOptions, type SearchResult,
 } from './search.js';
 import type { AttributeInput } from '../domain/index.js';
-import { createAccessKey, findAccessKey, listAccessKeys, revokeAccessKey } from './access-keys.js';
+import { createAccessKey, findAccessKey, listAccessKeys, revokeAccessKey, type AccessKeyInput } from './access-keys.js';
 import { TaskRunner, type IncrementInput, type TaskFileRole, type TaskHooks, type TaskListInput, type TaskOptions } from './tasks.js';
 
 export interface DescriptorInfo {
@@ -41,6 +42,11 @@ export interface DescriptorInfo {
   dim: number;
   metric: string;
   description: string;
+}
+
+export interface EngineStats {
+  vision: PoolStats;
+  indexes: { instance: string; size: number }[];
 }
 
 export interface EngineDeps {
@@ -65,6 +71,10 @@ export interface EngineDeps {
   queue?: JobQueue;
   /** Queue workers this engine runs from the start (default 1). */
   ingestWorkers?: number;
+  /** The previous process died without closing (see lockDataDir): clean up after it first. */
+  crashed?: boolean;
+  /** Problems that do not fail a request but an operator should see (a snapshot that could not be written). */
+  onWarning?: (message: string, details: Record<string, unknown>) => void;
 }
 
 export interface Engine {
@@ -114,18 +124,24 @@ export interface Engine {
   /** Resolves once this node's indexes reflect every change committed so far (by any node). */
   settle(): Promise<void>;
   /** Create an access key; its secret is only ever returned here. */
-  createAccessKey(input?: { description?: unknown }): Promise<AccessKey>;
+  createAccessKey(input?: AccessKeyInput): Promise<AccessKey>;
   listAccessKeys(): Promise<AccessKeyInfo[]>;
   revokeAccessKey(id: string): Promise<void>;
   findAccessKey(id: string): Promise<AccessKey | undefined>;
   /** Snapshot every index that changed since its last snapshot. */
   snapshot(): Promise<void>;
+  /** Load the vision models every instance needs, before traffic arrives (see /api/v1/ready). */
+  warm(): Promise<void>;
+  /** Figures for metrics: the vision queue and the size of every open index. */
+  stats(): EngineStats;
   /** Stop running tasks (recorded as interrupted), snapshot, then release the store and the vision workers. */
   close(): Promise<void>;
   /** What start-up did per instance. */
   readonly startup: OpenReport[];
   /** Tasks a previous process left running, now marked failed. */
   readonly interruptedTasks: Task[];
+  /** What start-up cleaned up after an unclean shutdown (absent after a clean one). */
+  readonly recovery?: RecoveryReport;
 }
 
 /**
@@ -145,7 +161,7 @@ function buildStoreAnn(store: Store, instance: Instance, onError?: (err: unknown
 /** Build the engine and bring every instance's index up to date with the store. */
 export async function createEngine(deps: EngineDeps): Promise<Engine> {
   let position = () => 0;
-  const indexes = new IndexRegistry(deps.store, deps.indexDir, deps.options.index.snapshotEvery, () => position());
+  const indexes = new IndexRegistry(deps.store, deps.indexDir, deps.options.index.snapshotEvery, () => position(), deps.onWarning);
   const follower = new ChangeFollower(deps.store, indexes, {
     pollMs: deps.options.changes?.pollMs ?? 1000,
     keepChangesS: deps.options.changes?.keepS ?? 7 * 86_400,
@@ -167,6 +183,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     options: deps.options,
     now: deps.now ?? Date.now,
     reindexing: new Map(),
+    warn: (message, details) => deps.onWarning?.(message, details),
     async instance(name, opts = {}) {
       const valid = validateInstanceName(name);
       const instance = await deps.store.getInstance(valid);
@@ -177,6 +194,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
       return instance;
     },
   };
+  const recovery = deps.crashed ? await recoverAfterCrash(ctx) : undefined;
   const startup = await follower.start(await deps.store.listInstances(), async (instance) => {
     if (hasExtractor(instance.descriptor)) return follower.open(instance);
     // The descriptor's version is gone (tusou was upgraded): move to its successor, re-extracting
@@ -210,6 +228,7 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
   return {
     startup,
     interruptedTasks,
+    recovery,
     createInstance: (input) => createInstance(ctx, input),
     listInstances: () => listInstances(ctx),
     getInstance: (name) => getInstanceDetail(ctx, name),
@@ -248,6 +267,11 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     revokeAccessKey: (id) => revokeAccessKey(ctx, id),
     findAccessKey: (id) => findAccessKey(ctx, id),
     snapshot,
+    async warm() {
+      const instances = await deps.store.listInstances();
+      await deps.vision.warm(instances.map((i) => i.descriptor).filter(hasExtractor));
+    },
+    stats: () => ({ vision: deps.vision.stats(), indexes: indexes.sizes() }),
     async close() {
       if (closed) return;
       closed = true;

@@ -73,6 +73,8 @@ export async function deleteImages(ctx: EngineContext, instanceName: string, inp
     selection = { productId: validateProductId(input.productId) };
     if (input.picName !== undefined && input.picName !== null && input.picName !== '') selection.picName = validatePicName(input.picName);
   }
+  // Refuse up front on a read-only data directory rather than delete rows whose originals stay.
+  await ctx.blobs.assertWritable();
   const { deleted, orphanedBlobs } = await ctx.store.deleteImages(instance.name, selection);
   if (deleted.length) await ctx.follower.settle();
   await removeBlobs(ctx, orphanedBlobs);

@@ -39,8 +39,14 @@ export class IndexRegistry {
   private readonly open = new Map<string, { instance: Instance; collection: Collection; changes: number }>();
   private storeId?: string;
 
-  /** `position()` is the change-feed position every installed collection reflects (the follower's). */
-  constructor(private readonly store: Store, private readonly dir: string, private readonly snapshotEvery: number, private readonly position: () => number) {
+  /**
+   * `position()` is the change-feed position every installed collection reflects (the
+   * follower's); `onWarning` hears about snapshots that could not be written or removed.
+   */
+  constructor(
+    private readonly store: Store, private readonly dir: string, private readonly snapshotEvery: number, private readonly position: () => number,
+    private readonly onWarning: (message: string, details: Record<string, unknown>) => void = () => undefined,
+  ) {
     mkdirSync(dir, { recursive: true });
   }
 
@@ -156,12 +162,29 @@ export class IndexRegistry {
     if (entry.changes >= this.snapshotEvery) this.snapshot(name);
   }
 
-  /** Write the instance's snapshot now, if it changed since the last one. */
+  /**
+   * Write the instance's snapshot now, if it changed since the last one. A snapshot that cannot be
+   * written (full or read-only disk) is reported, never thrown: the store already holds every
+   * change and start-up replays it. The next attempt comes after another `snapshotEvery` changes
+   * (or at shutdown), not on every write.
+   */
   snapshot(name: string): void {
     const entry = this.open.get(name);
     if (!entry || entry.changes === 0 || this.storeId === undefined) return;
-    saveSnapshot(entry.collection, this.dir, name, entry.instance.descriptor, Date.now(), { storeId: this.storeId, epoch: entry.instance.createdAt, watermark: this.position() });
-    entry.changes = 0;
+    try {
+      saveSnapshot(entry.collection, this.dir, name, entry.instance.descriptor, Date.now(), { storeId: this.storeId, epoch: entry.instance.createdAt, watermark: this.position() });
+      entry.changes = 0;
+    } catch (err) {
+      entry.changes = 1;
+      this.onWarning('the index snapshot could not be written; the store has every change and start-up replays them', {
+        instance: name, reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message,
+      });
+    }
+  }
+
+  /** Size of every open collection (for metrics). */
+  sizes(): { instance: string; size: number }[] {
+    return [...this.open].map(([instance, e]) => ({ instance, size: e.collection.size }));
   }
 
   /** Snapshot every collection that changed. */
@@ -169,9 +192,14 @@ export class IndexRegistry {
     for (const name of this.open.keys()) this.snapshot(name);
   }
 
+  /** Forget an instance's collection and its snapshot (a snapshot left behind is harmless: a new instance of that name does not match its epoch). */
   drop(name: string): void {
     this.open.delete(name);
-    deleteSnapshot(this.dir, name);
+    try {
+      deleteSnapshot(this.dir, name);
+    } catch (err) {
+      this.onWarning('the snapshot of a deleted instance could not be removed', { instance: name, reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+    }
   }
 
   names(): string[] {

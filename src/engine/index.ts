@@ -1,5 +1,5 @@
 // Public surface of the engine.
-export { createEngine, type Engine, type EngineDeps, type DescriptorInfo } from './engine.js';
+export { createEngine, type Engine, type EngineDeps, type EngineStats, type DescriptorInfo } from './engine.js';
 export type { EngineOptions } from './context.js';
 export type { AddImageInput, AddImageResult } from './add-image.js';
 export type { CreateInstanceInput, InstanceDetail } from './instances.js';
@@ -17,3 +17,5 @@ export { regionAnnotations, DEFAULT_THUMBNAIL_PX } from './render.js';
 export type { IncrementInput, TaskHooks, TaskListInput, TaskOptions, TaskFileRole } from './tasks.js';
 export { META_FILE } from './tasks.js';
 export { exportLine, parseMetaLine, type MetaItem } from './meta-file.js';
+export type { AccessKeyInput } from './access-keys.js';
+export type { RecoveryReport } from './recover.js';

@@ -104,14 +104,23 @@ export async function listInstances(ctx: EngineContext): Promise<InstanceDetail[
 /** Delete an instance, its images, kept originals no other instance uses, and its index. @throws INSTANCE_NOT_FOUND */
 export async function deleteInstance(ctx: EngineContext, name: string): Promise<void> {
   const instance = await ctx.instance(name, { anyDescriptor: true });
+  await ctx.blobs.assertWritable();
   const { orphanedBlobs } = await ctx.store.deleteInstance(instance.name);
   await ctx.follower.settle();
   await removeBlobs(ctx, orphanedBlobs);
 }
 
-/** Delete originals no image references (and their thumbnails), except those an add in flight has pinned. */
+/**
+ * Delete originals no image references (and their thumbnails), except those an add in flight has
+ * pinned. Runs after the rows are gone, so a file that cannot be removed is reported and left for
+ * `tusou check --repair`, never turned into a failed delete.
+ */
 export async function removeBlobs(ctx: EngineContext, shas: Iterable<string>): Promise<void> {
   for (const sha of shas) {
-    if (await ctx.blobs.delete(sha)) await ctx.thumbnails.deleteAll(sha);
+    try {
+      if (await ctx.blobs.delete(sha)) await ctx.thumbnails.deleteAll(sha);
+    } catch (err) {
+      ctx.warn('an unreferenced original could not be removed; tusou check --repair removes it later', { sha256: sha, reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+    }
   }
 }

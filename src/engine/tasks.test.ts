@@ -197,4 +197,22 @@ describe('access keys', () => {
       await dropTestStore(dir);
     }
   });
+  test('a key can be limited to instances, to reading and to a QPS; bad scopes are refused', async () => {
+    const dir = await tempDir();
+    const engine = await openEngine(dir, {});
+    try {
+      const k = await engine.createAccessKey({ instances: ['shop', 'shop', 'other'], readOnly: true, qps: 5 });
+      const found = await engine.findAccessKey(k.id);
+      assert.deepEqual(found?.instances, ['shop', 'other']);
+      assert.equal(found?.readOnly, true);
+      assert.equal(found?.qps, 5);
+      await assert.rejects(engine.createAccessKey({ instances: ['../etc'] }), refused('INSTANCE_NAME_INVALID'));
+      await assert.rejects(engine.createAccessKey({ instances: [] }), refused('PARAM_INVALID'));
+      await assert.rejects(engine.createAccessKey({ qps: 0 }), refused('PARAM_INVALID'));
+      await assert.rejects(engine.createAccessKey({ readOnly: 'yes' }), refused('PARAM_INVALID'));
+    } finally {
+      await engine.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -68,11 +68,12 @@ export async function decodeImage(bytes: Buffer, limits: ImageLimits): Promise<D
   if (bytes.length > limits.maxBytes) throw new TusouError('IMAGE_TOO_LARGE', { bytes: bytes.length, maxBytes: limits.maxBytes });
   const format = sniffFormat(bytes);
   if (!SUPPORTED.has(format)) throw new TusouError('IMAGE_FORMAT_UNSUPPORTED', { format });
-  // The pixel-count guard rejects decompression bombs from the header, before any decoding.
+  // The pixel-count guard rejects decompression bombs from the header, before any decoding. The
+  // header is read without it so the refusal can say how large the picture claims to be.
   const limitInputPixels = limits.maxPx * limits.maxPx;
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
-    meta = await sharp(bytes, { limitInputPixels, animated: false }).metadata();
+    meta = await sharp(bytes, { limitInputPixels: false, animated: false }).metadata();
   } catch (err) {
     throw translate(err, format, limits);
   }

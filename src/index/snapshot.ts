@@ -113,7 +113,14 @@ export function loadSnapshot(dir: string, name: string, expected: SnapshotFacts,
     if (f && (!existsSync(f) || statSync(f).size !== h.bytes[role])) return { reason: 'payload missing or truncated' };
   }
   try {
-    return { collection: Collection.read(h.spec, expected, files, h.deleted), watermark: h.watermark };
+    const collection = Collection.read(h.spec, expected, files, h.deleted);
+    // Payloads of snapshots a crash interrupted are garbage now (on a read-only disk they stay).
+    try {
+      removeStalePayloads(dir, name, Object.values(h.payloads));
+    } catch {
+      // Not removable now; the next snapshot removes them.
+    }
+    return { collection, watermark: h.watermark };
   } catch (err) {
     return { reason: `payload unreadable: ${err instanceof Error ? err.message : String(err)}` };
   }

@@ -22,4 +22,11 @@ export interface BlobStore {
   delete(sha256: string): Promise<boolean>;
   /** Every stored SHA-256 (for consistency checks). */
   list(): AsyncIterable<string>;
+  /**
+   * Check that originals can be written and removed now (before a change that will need it).
+   * @throws STORE_UNAVAILABLE when they cannot
+   */
+  assertWritable(): Promise<void>;
+  /** Delete temporary files of writes a crash interrupted; returns how many. */
+  removeLeftovers(): Promise<number>;
 }

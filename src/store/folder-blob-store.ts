@@ -46,6 +46,8 @@ export class FolderBlobStore implements BlobStore {
       await fsyncDir(dirname(path));
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
+      // A recursive mkdir on a read-only file system can fail with ENOENT: ask the directory itself.
+      await this.assertWritable();
       const code = (err as NodeJS.ErrnoException).code;
       const reason = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EROFS' || code === 'EPERM'
         ? 'the data directory is not writable' : `cannot write an original (${code ?? 'unknown error'})`;
@@ -98,6 +100,31 @@ export class FolderBlobStore implements BlobStore {
   }
 
   /** Every stored SHA-256 (for consistency checks). */
+  async assertWritable(): Promise<void> {
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await access(this.dir, constants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new TusouError('STORE_UNAVAILABLE', { reason: code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? 'the data directory is not writable' : `the originals cannot be changed (${code ?? 'unknown error'})` }, { cause: err });
+    }
+  }
+
+  async removeLeftovers(): Promise<number> {
+    const level = async (d: string) => readdir(d).catch(() => [] as string[]);
+    let n = 0;
+    for (const a of await level(this.dir)) {
+      for (const b of await level(join(this.dir, a))) {
+        for (const f of await level(join(this.dir, a, b))) {
+          if (!f.endsWith('.tmp')) continue;
+          await unlink(join(this.dir, a, b, f)).catch(() => undefined);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
   async *list(): AsyncIterable<string> {
     const level = async (d: string) => readdir(d).catch(() => [] as string[]);
     for (const a of await level(this.dir)) {

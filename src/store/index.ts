@@ -14,4 +14,4 @@ export { ThumbnailCache } from './thumbnail-cache.js';
 export type { JobQueue, IngestJob, JobAttempt } from './job-queue.js';
 export { MemoryQueue } from './memory-queue.js';
 export { PgQueue, type PgQueueOptions } from './postgres/pg-queue.js';
-export { lockDataDir } from './data-lock.js';
+export { lockDataDir, type DataLock } from './data-lock.js';

@@ -219,6 +219,13 @@ for (const [name, make] of implementations) {
       assert.ok((await store.lastChange()) > first, 'sequence numbers are not reused after a trim');
     });
 
+    test('an access key keeps its scope: instances, read-only and its QPS limit', async () => {
+      await store.createAccessKey({ id: 'scoped', secret: 's', description: '', createdAt: 1, instances: ['a', 'b'], readOnly: true, qps: 5 });
+      await store.createAccessKey({ id: 'open', secret: 's', description: '', createdAt: 2 });
+      assert.deepEqual(await store.getAccessKey('scoped'), { id: 'scoped', secret: 's', description: '', createdAt: 1, instances: ['a', 'b'], readOnly: true, qps: 5 });
+      assert.deepEqual(await store.getAccessKey('open'), { id: 'open', secret: 's', description: '', createdAt: 2 });
+    });
+
     test('access keys: unique ids, revocation keeps the first time', async () => {
       await store.createAccessKey({ id: 'AK1', secret: 's', description: 'one', createdAt: 5 });
       await assert.rejects(store.createAccessKey({ id: 'AK1', secret: 't', description: '', createdAt: 6 }), (e) => isTusouError(e, 'PARAM_INVALID'));

@@ -5,7 +5,7 @@ export { listExtractors, getExtractor, hasExtractor, successorOf, addExtractorSo
 export { UserModels, pullModel, PULL_FILES, type UserModelInfo, type AddModelOptions } from './user-models.js';
 export { faceApiRecognition } from './descriptors/face-api-recognition.js';
 export { createVision, type Vision, type Analysis, type AnalyseRequest, type VisionOptions, type DetectorName } from './vision.js';
-export { VisionPool, type VisionPoolOptions } from './pool.js';
+export { VisionPool, type PoolStats, type VisionPoolOptions } from './pool.js';
 export { COCO_LABELS, categoryOfLabel } from './categories.js';
 export { listRerankers, getReranker } from './local/rerankers.js';
 export type { Reranker, RerankEvidence } from './local/reranker.js';

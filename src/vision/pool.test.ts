@@ -77,6 +77,55 @@ describe('vision worker pool', () => {
     await assert.rejects(pool.run({ op: 'extract', descriptor: 'colour-hist-rgb512@1', pixels: await pixels(64) }), (e) => isTusouError(e, 'VISION_WORKER_FAILED'));
   });
 
+  test('a full queue refuses more work at once with SERVER_BUSY and a Retry-After; the queued work is untouched', async () => {
+    const pool = new VisionPool({ size: 1, workerUrl: CRASHING_WORKER, maxQueued: 2, taskTimeoutMs: 5000 });
+    try {
+      const inputs = await Promise.all([0, 1, 2, 3].map((i) => pixels(32, i)));
+      const hung = pool.run({ op: 'extract', descriptor: 'hang-now', pixels: inputs[0] }).catch((e: unknown) => e);
+      const queued = [1, 2].map((i) => pool.run({ op: 'extract', descriptor: 'colour-hist-rgb512@1', pixels: inputs[i] }).catch((e: unknown) => e));
+      assert.equal(pool.queued, 2);
+      const t0 = performance.now();
+      await assert.rejects(pool.run({ op: 'extract', descriptor: 'colour-hist-rgb512@1', pixels: inputs[3] }), (e) => {
+        const d = (e as { details?: { retryAfterS?: number } }).details;
+        return isTusouError(e, 'SERVER_BUSY') && typeof d?.retryAfterS === 'number' && d.retryAfterS >= 1;
+      });
+      assert.ok(performance.now() - t0 < 200, 'refused without waiting');
+      assert.deepEqual(pool.stats(), { queued: 2, busy: 1, workers: 1, rejected: 1 });
+      // The stuck worker is replaced at its deadline; the queued tasks then complete.
+      assert.ok(isTusouError(await hung, 'VISION_WORKER_FAILED'));
+      for (const v of await Promise.all(queued)) assert.equal((v as Float32Array).length, 512);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a task that waits longer than maxWaitMs fails with SERVER_BUSY instead of waiting on', async () => {
+    const pool = new VisionPool({ size: 1, workerUrl: CRASHING_WORKER, maxWaitMs: 150, taskTimeoutMs: 3000 });
+    try {
+      const hung = pool.run({ op: 'extract', descriptor: 'hang-now', pixels: await pixels(32) }).catch((e: unknown) => e);
+      await assert.rejects(pool.run({ op: 'extract', descriptor: 'colour-hist-rgb512@1', pixels: await pixels(32) }), (e) => isTusouError(e, 'SERVER_BUSY') && /waited 150 ms/.test(e.message));
+      assert.equal(pool.queued, 0);
+      await hung;
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('warm() starts every worker and loads its models before the first request', async () => {
+    const pool = new VisionPool({ size: 2 });
+    try {
+      const blank = () => ({ data: new Uint8Array(224 * 224 * 3).fill(128), width: 224, height: 224, channels: 3 });
+      assert.equal(pool.stats().workers, 0, 'workers start on first use');
+      await pool.warm(() => [{ op: 'extract', descriptor: 'mnv2mid-gap1792@1', pixels: blank() }]);
+      assert.deepEqual(pool.stats(), { queued: 0, busy: 0, workers: 2, rejected: 0 });
+      assert.equal((await pool.run({ op: 'extract', descriptor: 'mnv2mid-gap1792@1', pixels: await pixels(224) })).length, 1792);
+      await pool.warm(() => [{ op: 'extract', descriptor: 'mnv2mid-gap1792@1', pixels: blank() }]);
+      assert.equal(pool.stats().workers, 2, 'warming again starts no more workers');
+    } finally {
+      await pool.close();
+    }
+  });
+
   describe('under a burst of CNN inference', () => {
     const pool = new VisionPool({ size: 2 });
     let inputs: Pixels[] = [];

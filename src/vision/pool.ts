@@ -1,5 +1,7 @@
 // The pool of vision worker threads. Model inference never runs on the caller's thread, so the
-// HTTP event loop keeps serving; a crashed worker fails only its own tasks and is replaced.
+// HTTP event loop keeps serving; a crashed worker fails only its own tasks and is replaced. The
+// queue in front of the workers is bounded in length and in waiting time, so an overload is
+// answered at once with SERVER_BUSY and a Retry-After estimate instead of piling up.
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -21,18 +23,33 @@ export interface VisionPoolOptions {
   taskTimeoutMs?: number;
   /** Handed to every worker at start (`workerData`): where registered user models live. */
   workerData?: { modelsDir?: string };
+  /** Most tasks waiting for a worker; a task beyond it fails at once with SERVER_BUSY (default: unbounded). */
+  maxQueued?: number;
+  /** A task that waited this long for a worker fails with SERVER_BUSY (default: no limit). */
+  maxWaitMs?: number;
+}
+
+/** What the pool is doing, for metrics. */
+export interface PoolStats {
+  queued: number;
+  busy: number;
+  workers: number;
+  /** Tasks refused by the queue bounds since the pool started. */
+  rejected: number;
 }
 
 interface Pending {
   task: VisionTask;
   resolve(value: unknown): void;
   reject(err: Error): void;
+  /** Fires when the task waited too long in the queue. */
+  waitTimer?: NodeJS.Timeout;
 }
 
 interface Slot {
   worker: Worker;
   /** The tasks of the request it is running, by request id. */
-  running?: { id: number; tasks: Pending[]; timer: NodeJS.Timeout };
+  running?: { id: number; tasks: Pending[]; timer: NodeJS.Timeout; startedAt: number };
   /** Why the worker ended, when it did not end by itself. */
   lastError?: Error;
 }
@@ -59,12 +76,18 @@ export class VisionPool {
   private readonly workerUrl: URL;
   private readonly taskTimeoutMs: number;
   private readonly workerData: VisionPoolOptions['workerData'];
+  private readonly maxQueued: number;
+  private readonly maxWaitMs: number;
   private readonly slots = new Set<Slot>();
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
+  /** Moving average of how long a worker takes per request, for Retry-After estimates. */
+  private serviceMs = 200;
   /** Workers that died with work in hand (for health checks and tests). */
   crashes = 0;
+  /** Tasks refused because the queue was full or they waited too long. */
+  rejected = 0;
 
   constructor(opts: VisionPoolOptions = {}) {
     this.size = Math.max(1, opts.size ?? availableParallelism());
@@ -72,18 +95,46 @@ export class VisionPool {
     this.workerUrl = opts.workerUrl ?? new URL(`./worker${EXT}`, import.meta.url);
     this.taskTimeoutMs = opts.taskTimeoutMs ?? 60_000;
     this.workerData = opts.workerData;
+    this.maxQueued = opts.maxQueued ?? Infinity;
+    this.maxWaitMs = opts.maxWaitMs ?? Infinity;
+  }
+
+  /** Seconds until a worker is likely free for a new task: the queue ahead of it at the recent pace. */
+  private retryAfterS(): number {
+    const batches = Math.ceil(this.queue.length / this.batchMax);
+    return Math.min(60, Math.max(1, Math.ceil((this.serviceMs * (batches + 1)) / this.size / 1000)));
+  }
+
+  private busyError(reason: string): TusouError {
+    this.rejected++;
+    return new TusouError('SERVER_BUSY', { reason, retryAfterS: this.retryAfterS() });
   }
 
   /**
    * Run a task in a worker. The task's pixels are moved to the worker: the caller must not use
    * them afterwards.
    * @throws VISION_WORKER_FAILED when the worker crashed or the model failed; catalogue errors
-   *   raised inside the worker keep their code
+   *   raised inside the worker keep their code; SERVER_BUSY when the queue is full or the task
+   *   waited longer than maxWaitMs
    */
   run<T extends VisionTask>(task: T): Promise<TaskResult<T>> {
     if (this.closed) return Promise.reject(new TusouError('VISION_WORKER_FAILED', { reason: 'the vision pool is closed' }));
+    const idle = [...this.slots].some((s) => !s.running) || this.slots.size < this.size;
+    if (!idle && this.queue.length >= this.maxQueued) {
+      return Promise.reject(this.busyError(`${this.queue.length} vision tasks are waiting for ${this.size} workers`));
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ task: 'pixels' in task ? { ...task, pixels: owned(task.pixels) } : task, resolve: resolve as (v: unknown) => void, reject });
+      const pending: Pending = { task: 'pixels' in task ? { ...task, pixels: owned(task.pixels) } : task, resolve: resolve as (v: unknown) => void, reject };
+      if (Number.isFinite(this.maxWaitMs)) {
+        pending.waitTimer = setTimeout(() => {
+          const i = this.queue.indexOf(pending);
+          if (i < 0) return;
+          this.queue.splice(i, 1);
+          reject(this.busyError(`a vision task waited ${this.maxWaitMs} ms for a worker`));
+        }, this.maxWaitMs);
+        pending.waitTimer.unref();
+      }
+      this.queue.push(pending);
       this.dispatch();
     });
   }
@@ -93,12 +144,41 @@ export class VisionPool {
     return this.queue.length;
   }
 
+  /** Queue length, busy and started workers, refusals. */
+  stats(): PoolStats {
+    return { queued: this.queue.length, busy: [...this.slots].filter((s) => s.running).length, workers: this.slots.size, rejected: this.rejected };
+  }
+
+  /**
+   * Start every worker and run `tasks` (model-loading samples) in each, so the first real request
+   * does not pay for loading models. Resolves when every worker answered (failures included: a
+   * worker that cannot load a model fails real tasks the same way).
+   */
+  async warm(makeTasks: () => VisionTask[]): Promise<void> {
+    const runs: Promise<unknown>[] = [];
+    while (!this.closed && this.slots.size < this.size) {
+      const tasks = makeTasks();
+      if (tasks.length === 0) return;
+      const slot = this.spawn();
+      const pendings = tasks.map((task) => {
+        let p!: Pending;
+        runs.push(new Promise((resolve) => { p = { task, resolve, reject: resolve }; }));
+        return p;
+      });
+      this.send(slot, pendings);
+    }
+    await Promise.all(runs);
+  }
+
   /** Stop every worker; running and queued tasks fail with VISION_WORKER_FAILED. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const err = () => new TusouError('VISION_WORKER_FAILED', { reason: 'the vision pool was closed' });
-    for (const p of this.queue.splice(0)) p.reject(err());
+    for (const p of this.queue.splice(0)) {
+      clearTimeout(p.waitTimer);
+      p.reject(err());
+    }
     const slots = [...this.slots];
     this.slots.clear();
     for (const s of slots) {
@@ -144,23 +224,29 @@ export class VisionPool {
           else i++;
         }
       }
-      const req: WorkerRequest = { id: this.nextId++, tasks: tasks.map((p) => p.task) };
-      const busy = slot;
-      const timer = setTimeout(() => {
-        busy.lastError = new Error(`it did not answer within ${this.taskTimeoutMs} ms`);
-        void busy.worker.terminate();
-      }, this.taskTimeoutMs);
-      timer.unref();
-      slot.running = { id: req.id, tasks, timer };
-      slot.worker.ref();
-      slot.worker.postMessage(req, transferables(req.tasks));
+      for (const p of tasks) clearTimeout(p.waitTimer);
+      this.send(slot, tasks);
     }
+  }
+
+  /** Hand a request to an idle worker, with the deadline after which it is replaced. */
+  private send(slot: Slot, tasks: Pending[]): void {
+    const req: WorkerRequest = { id: this.nextId++, tasks: tasks.map((p) => p.task) };
+    const timer = setTimeout(() => {
+      slot.lastError = new Error(`it did not answer within ${this.taskTimeoutMs} ms`);
+      void slot.worker.terminate();
+    }, this.taskTimeoutMs);
+    timer.unref();
+    slot.running = { id: req.id, tasks, timer, startedAt: performance.now() };
+    slot.worker.ref();
+    slot.worker.postMessage(req, transferables(req.tasks));
   }
 
   private onReply(slot: Slot, reply: WorkerReply): void {
     const running = slot.running;
     if (!running || running.id !== reply.id) return;
     clearTimeout(running.timer);
+    this.serviceMs = 0.8 * this.serviceMs + 0.2 * (performance.now() - running.startedAt);
     slot.running = undefined;
     slot.worker.unref();
     running.tasks.forEach((p, i) => {

@@ -9,7 +9,8 @@ import { mainRegion, selectRegions, DEFAULT_REGION_OPTIONS, type RegionOptions }
 import { SALIENCY_PX, salientRegion } from './detectors/saliency.js';
 import type { FeatureExtractor } from './feature-extractor.js';
 import { getReranker } from './local/rerankers.js';
-import { VisionPool, type VisionPoolOptions } from './pool.js';
+import { VisionPool, type PoolStats, type VisionPoolOptions } from './pool.js';
+import type { VisionTask } from './protocol.js';
 import { getExtractor } from './registry.js';
 import { CENTERNET } from './tf/models.js';
 import { centerNetBackbone } from './descriptors/centernet-backbone.js';
@@ -54,6 +55,13 @@ export interface Vision {
    * @throws DESCRIPTOR_UNKNOWN, VISION_WORKER_FAILED
    */
   embedText(descriptor: string, text: string): Promise<Vector>;
+  /**
+   * Start the workers and load the models the detector and these descriptors need, so the first
+   * requests do not wait for model loading; resolves at once when nothing needs a worker.
+   */
+  warm(descriptors: readonly string[]): Promise<void>;
+  /** The worker pool's queue and workers (zeros before it starts). */
+  stats(): PoolStats;
   close(): Promise<void>;
 }
 
@@ -149,6 +157,23 @@ export function createVision(opts: VisionOptions = {}): Vision {
       const extractor = getExtractor(descriptor);
       if (!extractor.embedText) throw new Error(`descriptor ${descriptor} cannot embed text`);
       return getPool().run({ op: 'embed-text', descriptor, text });
+    },
+    async warm(descriptors) {
+      const blank = (width: number, height: number, channels: number) => ({ data: new Uint8Array(width * height * channels).fill(128), width, height, channels });
+      const samples = (): VisionTask[] => {
+        const tasks: VisionTask[] = [];
+        if (detector === 'centernet') tasks.push({ op: 'detect', pixels: blank(CENTERNET.inputPx, CENTERNET.inputPx, 3) });
+        for (const id of new Set(descriptors)) {
+          const e = getExtractor(id);
+          if (e.pooled) tasks.push({ op: 'extract', descriptor: id, pixels: blank(e.input.width, e.input.height, e.input.grey ? 1 : 3) });
+        }
+        return tasks;
+      };
+      if (samples().length === 0) return;
+      await getPool().warm(samples);
+    },
+    stats() {
+      return pool?.stats() ?? { queued: 0, busy: 0, workers: 0, rejected: 0 };
     },
     async close() {
       await pool?.close();

@@ -441,21 +441,49 @@ describe('web console against a server that requires an access key', { timeout: 
     await s?.close();
   });
 
-  test('says a key is needed, then with the key lists instances and shows pictures fetched with it', async () => {
+  test('shows a login screen; a wrong secret is refused there; with the key it lists instances and shows pictures fetched with it', async () => {
     const { page } = browser;
     await page.goto(`${s.url}/`);
+    await page.getByRole('heading', { name: /tusou/ }).waitFor();
+    assert.equal(await page.title(), 'Sign in · tusou');
+    await screenshot(page, SHOTS, '11-login');
+    await page.getByLabel('Access key ID').fill(key.id);
+    await page.getByLabel('Access key secret').fill('not-the-secret');
+    await page.getByRole('button', { name: 'Sign in' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    assert.match(await alert.innerText(), /AUTH_REQUIRED/);
-    assert.match(await alert.innerText(), /needs an access key/);
-    await page.locator('summary', { hasText: 'Access key' }).click();
-    await page.getByLabel(/ID:secret/).fill(`${key.id}:${key.secret}`);
-    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Use key' }).click()]);
+    assert.match(await alert.innerText(), /AUTH_KEY_INVALID/);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('tusou.accessKey')), null, 'a refused key is not kept');
+    await page.getByLabel('Access key secret').fill(key.secret);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('key-id').getByText(key.id).waitFor();
     await page.getByRole('link', { name: 'locked', exact: true }).click();
     await page.getByTestId('image-count').getByText('1').waitFor();
     // Pictures cannot carry the header as plain URLs; the console fetches them and shows blob URLs.
     await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.cards img')].some((i) => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0));
     await screenshot(page, SHOTS, '12-access-key');
+    // The key lives in this tab only; a reload keeps it, signing out forgets it.
+    await page.reload();
+    await page.getByTestId('key-id').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Access key ID').waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('tusou.accessKey')), null);
+  });
+
+  test('a read-only key sees the instances but its writes are refused with AUTH_FORBIDDEN', async () => {
+    const { page } = browser;
+    const reader = await s.app.engine.createAccessKey({ readOnly: true });
+    await page.goto(`${s.url}/`);
+    await page.getByLabel('Access key ID').fill(reader.id);
+    await page.getByLabel('Access key secret').fill(reader.secret);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('read-only').first().waitFor();
+    await page.getByLabel('Name').fill('sneaky');
+    await page.getByRole('button', { name: /Create/ }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /AUTH_FORBIDDEN/);
+    assert.equal((await s.app.engine.listInstances()).some((i) => i.name === 'sneaky'), false);
   });
 });
 

@@ -8,16 +8,18 @@ import type { Context, Hono, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { TusouError, isTusouError, type Clock } from '../../domain/index.js';
+import { TusouError, authorize, isTusouError, type Clock, type Principal } from '../../domain/index.js';
 import type { Engine, TaskFileRole } from '../../engine/index.js';
+import { withTimeout, type QpsLimits } from '../limits.js';
 import type { Logger } from '../logger.js';
 import type { Env } from '../rest/rest-env.js';
-import { ACTIONS, type ActionContext } from './actions/index.js';
+import { ACTIONS, ACTION_ACCESS, type ActionContext } from './actions/index.js';
 import { INTERNAL_ERROR, aliyunError, errorBody, ossErrorXml, type AliyunError } from './errors.js';
 import { LinkSigner, TASK_FILE_NAMES, TASK_FILE_PATH } from './links.js';
 import { boundaryOf, parseMultipart } from './multipart.js';
 import { resolvePicture } from './pictures.js';
 import type { RemotePictureOptions } from './remote-picture.js';
+import { parseRpcParams } from './params.js';
 import { NonceCache, verifyRequest, type KeyLookup } from './signature.js';
 import { UploadStore } from './uploads.js';
 import type { Params } from './wire.js';
@@ -26,6 +28,12 @@ export interface AliyunApiOptions {
   log: Logger;
   /** Secret lookup for access key ids (the bootstrap key and the stored keys). */
   keys: KeyLookup;
+  /** The scope of a key whose signature was verified. */
+  principalOf(accessKeyId: string): Promise<Principal>;
+  /** QPS limits per key and per instance; undefined = unlimited. */
+  qps?: QpsLimits;
+  /** Time budget of an action once its request is read and verified; 0 = none. */
+  requestTimeoutMs?: number;
   signatureWindowS: number;
   nonceCacheMax: number;
   /** Key for upload policies and download links (kept in the data directory). */
@@ -96,32 +104,41 @@ export class AliyunApi {
       return this.fail(c, new TusouError('PARAM_MISSING', { field: 'Action' }), undefined);
     }
     try {
-      const url = new URL(c.req.url);
-      const body = Buffer.from(await c.req.arrayBuffer());
-      const query = [...url.searchParams];
-      const form = /^application\/x-www-form-urlencoded/i.test(c.req.header('content-type') ?? '')
-        ? [...new URLSearchParams(body.toString('utf8'))] : [];
-      await verifyRequest(
-        { method: c.req.method, path: url.pathname, query, form, body, header: (name) => c.req.header(name) },
-        { lookup: this.opts.keys, nonces: this.nonces, windowS: this.opts.signatureWindowS, now: this.opts.now },
-      );
-      const version = c.req.header('x-acs-version') ?? url.searchParams.get('Version') ?? '';
-      const actions = ACTIONS[version];
-      if (!actions) throw new TusouError('API_VERSION_INVALID', { version: version || '(missing)', supported: SUPPORTED_VERSIONS });
-      const run = Object.hasOwn(actions, action) ? actions[action] : undefined;
-      if (!run) throw new TusouError('API_ACTION_UNKNOWN', { action });
-      const params: Params = Object.fromEntries([...query, ...form]);
-      const host = c.req.header('host') ?? url.host;
-      const ctx: ActionContext = {
-        engine: this.engine, params, requestId: c.get('requestId'), host, baseUrl: `${url.protocol}//${host}`,
-        picture: (name) => resolvePicture(params[name], { uploads: this.uploads, remote: this.opts.remote }),
-        links: this.links, uploads: this.uploads, region: this.opts.region, log: this.opts.log,
-      };
-      const result = await run(ctx);
-      return c.body(JSON.stringify({ RequestId: ctx.requestId, ...result }), 200, { 'content-type': JSON_TYPE });
+      // The budget covers reading the body too: a slow upload must not hold a slot forever.
+      return await withTimeout(this.run(c, action), this.opts.requestTimeoutMs ?? 0);
     } catch (err) {
       return this.fail(c, err, action);
     }
+  }
+
+  /** Verify, authorize and run one action. */
+  private async run(c: Context<Env>, action: string): Promise<Response> {
+    const url = new URL(c.req.url);
+    const body = Buffer.from(await c.req.arrayBuffer());
+    const { query, form, params } = parseRpcParams(url.search, c.req.header('content-type'), body);
+    const { accessKeyId } = await verifyRequest(
+      { method: c.req.method, path: url.pathname, query, form, body, header: (name) => c.req.header(name) },
+      { lookup: this.opts.keys, nonces: this.nonces, windowS: this.opts.signatureWindowS, now: this.opts.now },
+    );
+    const version = c.req.header('x-acs-version') ?? url.searchParams.get('Version') ?? '';
+    const actions = ACTIONS[version];
+    if (!actions) throw new TusouError('API_VERSION_INVALID', { version: version || '(missing)', supported: SUPPORTED_VERSIONS });
+    const run = Object.hasOwn(actions, action) ? actions[action] : undefined;
+    if (!run) throw new TusouError('API_ACTION_UNKNOWN', { action });
+    const principal = await this.opts.principalOf(accessKeyId);
+    c.set('principal', principal);
+    const instance = params.InstanceName || undefined;
+    authorize(principal, Object.hasOwn(ACTION_ACCESS, action) ? ACTION_ACCESS[action] : 'write', instance);
+    this.opts.qps?.admit(principal, instance);
+    const host = c.req.header('host') ?? url.host;
+    const ctx: ActionContext = {
+      engine: this.engine, params, requestId: c.get('requestId'), host, baseUrl: `${url.protocol}//${host}`,
+      picture: (name) => resolvePicture(params[name], { uploads: this.uploads, remote: this.opts.remote }),
+      links: this.links, uploads: this.uploads, region: this.opts.region, log: this.opts.log,
+      instanceQps: (name) => this.opts.qps?.instanceQps(name) ?? 0,
+    };
+    const result = await run(ctx);
+    return c.body(JSON.stringify({ RequestId: ctx.requestId, ...result }), 200, { 'content-type': JSON_TYPE });
   }
 
   /** The OSS PostObject receiver of the *Advance uploads (XML answers, as OSS). */
@@ -168,8 +185,13 @@ export class AliyunApi {
     return INTERNAL_ERROR;
   }
 
-  private fail(c: Context<Env>, err: unknown, action: string | undefined): Response {
+  /** Answer an error in the Alibaba envelope (also used by the server for admission failures). */
+  fail(c: Context<Env>, err: unknown, action: string | undefined): Response {
     const e = this.describe(c, err, action);
+    c.set('errorCode', isTusouError(err) ? err.code : 'INTERNAL');
+    const retryAfterS = isTusouError(err) ? (err.details as { retryAfterS?: unknown }).retryAfterS : undefined;
+    if (typeof retryAfterS === 'number') c.header('retry-after', String(retryAfterS));
+    if (isTusouError(err, 'REQUEST_TIMEOUT')) c.header('connection', 'close');
     return c.body(JSON.stringify(errorBody(e, c.get('requestId'), c.req.header('host') ?? '')), e.status as 400, { 'content-type': JSON_TYPE });
   }
 }

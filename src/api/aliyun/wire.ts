@@ -69,7 +69,7 @@ export function instanceJson(d: InstanceDetail, region: string) {
     Region: region,
     ServiceType: SERVICE_TYPE_CODE[d.serviceType],
     Capacity: Math.ceil(d.capacity / 10_000),
-    // tusou has no purchased QPS; 0 means "not limited".
+    // The instance's QPS limit (TUSOU_QPS_PER_INSTANCE / TUSOU_INSTANCE_QPS); 0 means "not limited".
     Qps: 0,
     TotalCount: d.imageCount,
     UtcCreate: String(d.createdAt),

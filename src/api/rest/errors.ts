@@ -26,7 +26,13 @@ export function restError(c: Context, err: unknown, log: Logger): Response {
   if (!known) {
     log.error({ err, requestId }, 'unexpected error');
     const code = 'INTERNAL';
+    c.set('errorCode', code);
     return c.json({ error: { code, message: ERRORS.INTERNAL.message({}), details: {}, requestId } }, 500);
   }
+  c.set('errorCode', known.code);
+  const retryAfterS = (known.details as { retryAfterS?: unknown }).retryAfterS;
+  if (typeof retryAfterS === 'number') c.header('retry-after', String(retryAfterS));
+  // A timed-out request may not have been read to its end: the connection cannot carry another.
+  if (known.code === 'REQUEST_TIMEOUT') c.header('connection', 'close');
   return c.json({ error: { code: known.code, message: known.message, details: known.details, requestId } }, known.status as ContentfulStatusCode);
 }

@@ -65,6 +65,9 @@ function toImage(r: Row): ImageRecord {
 function toAccessKey(r: Row): AccessKey {
   const key: AccessKey = { id: r.id as string, secret: r.secret as string, description: r.description as string, createdAt: r.created_at as number };
   if (r.revoked_at !== null && r.revoked_at !== undefined) key.revokedAt = r.revoked_at as number;
+  if (Array.isArray(r.instances)) key.instances = r.instances as string[];
+  if (r.read_only) key.readOnly = true;
+  if (r.qps !== null && r.qps !== undefined) key.qps = Number(r.qps);
   return key;
 }
 
@@ -431,8 +434,9 @@ export class PgStore implements Store {
 
   async createAccessKey(key: AccessKey): Promise<void> {
     await this.tx(async (t) => {
-      const r = await t.q('INSERT INTO access_keys (id, secret, description, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING',
-        [key.id, key.secret, key.description, key.createdAt, key.revokedAt ?? null]);
+      const r = await t.q(`INSERT INTO access_keys (id, secret, description, created_at, revoked_at, instances, read_only, qps)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+        [key.id, key.secret, key.description, key.createdAt, key.revokedAt ?? null, key.instances ?? null, key.readOnly ?? false, key.qps ?? null]);
       if (r.rowCount === 0) throw new TusouError('PARAM_INVALID', { field: 'id', expected: 'a new access key id', got: key.id });
     });
   }

@@ -102,6 +102,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE instances ADD COLUMN reranker text;
   `,
+  // 3: access key scopes: the instances a key may use (NULL = all), read-only keys, and a per-key
+  // QPS limit (NULL = the server default)
+  `
+  ALTER TABLE access_keys ADD COLUMN instances text[];
+  ALTER TABLE access_keys ADD COLUMN read_only boolean NOT NULL DEFAULT false;
+  ALTER TABLE access_keys ADD COLUMN qps integer;
+  `,
 ];
 
 /**

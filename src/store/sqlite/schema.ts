@@ -96,4 +96,11 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (batch, item)
   ) STRICT, WITHOUT ROWID;
   `,
+  // 5: access key scopes: the instances a key may use (JSON array; NULL = all), read-only keys,
+  // and a per-key QPS limit (NULL = the server default)
+  `
+  ALTER TABLE access_keys ADD COLUMN instances TEXT;
+  ALTER TABLE access_keys ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE access_keys ADD COLUMN qps INTEGER;
+  `,
 ];

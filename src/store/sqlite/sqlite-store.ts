@@ -57,6 +57,9 @@ function toImage(r: Row): ImageRecord {
 function toAccessKey(r: Row): AccessKey {
   const key: AccessKey = { id: r.id as string, secret: r.secret as string, description: r.description as string, createdAt: r.created_at as number };
   if (r.revoked_at !== null && r.revoked_at !== undefined) key.revokedAt = r.revoked_at as number;
+  if (typeof r.instances === 'string') key.instances = JSON.parse(r.instances) as string[];
+  if (r.read_only) key.readOnly = true;
+  if (typeof r.qps === 'number') key.qps = r.qps;
   return key;
 }
 
@@ -115,8 +118,9 @@ export class SqliteStore implements Store {
   private logged = false;
 
   constructor(readonly file: string, opts: SqliteStoreOptions = {}) {
+    let opened: Database.Database | undefined;
     try {
-      this.db = new Database(file);
+      this.db = opened = new Database(file);
       // The file holds access key secrets: owner-only. SQLite gives -wal/-shm the same mode.
       if (file !== ':memory:' && file !== '') chmodSync(file, 0o600);
       this.db.pragma('journal_mode = WAL');
@@ -128,6 +132,8 @@ export class SqliteStore implements Store {
       this.db.pragma('mmap_size = 268435456');
       this.migrate();
     } catch (err) {
+      // A database that opened but cannot be set up must not stay open (it would hold the file).
+      if (opened?.open) opened.close();
       if ((err as { code?: string }).code?.startsWith('SQLITE_')) translate(err);
       throw new TusouError('STORE_UNAVAILABLE', { reason: `cannot open the database: ${(err as Error).message}` }, { cause: err });
     }
@@ -389,8 +395,9 @@ export class SqliteStore implements Store {
       if (this.db.prepare('SELECT 1 FROM access_keys WHERE id = ?').get(key.id)) {
         throw new TusouError('PARAM_INVALID', { field: 'id', expected: 'a new access key id', got: key.id });
       }
-      this.db.prepare('INSERT INTO access_keys (id, secret, description, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)')
-        .run(key.id, key.secret, key.description, key.createdAt, key.revokedAt ?? null);
+      this.db.prepare('INSERT INTO access_keys (id, secret, description, created_at, revoked_at, instances, read_only, qps) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(key.id, key.secret, key.description, key.createdAt, key.revokedAt ?? null,
+          key.instances ? JSON.stringify(key.instances) : null, key.readOnly ? 1 : 0, key.qps ?? null);
     });
   }
 

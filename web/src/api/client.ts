@@ -12,6 +12,8 @@ export type Hit = SearchResult['hits'][number];
 export type Region = components['schemas']['Region'];
 export type Box = components['schemas']['Box'];
 export type ErrorEnvelope = components['schemas']['Error'];
+/** Who the console is signed in as (GET /api/v1/session). */
+export interface Session { open: boolean; keyId?: string; instances?: string[]; readOnly: boolean }
 export interface Descriptor { id: string; kind: string; dim: number; metric: string; description: string }
 
 /** A failed API call, carrying the REST error envelope's fields. */
@@ -29,6 +31,9 @@ export class ApiError extends Error {
 }
 
 const KEY_STORAGE = 'tusou.accessKey';
+
+/** Dispatched on window when the server asks for a key (401): the console shows its login screen. */
+export const AUTH_REQUIRED_EVENT = 'tusou:auth-required';
 
 /** The access key `id:secret` for servers that require one (kept for this browser tab only). */
 export function getAccessKey(): string {
@@ -108,22 +113,38 @@ export async function call<T>(method: string, url: string, body?: unknown): Prom
   } catch (err) {
     throw new ApiError(0, 'NETWORK', `the server cannot be reached (${(err as Error).message})`);
   }
-  if (!res.ok) throw await errorOf(res.status, await res.text());
+  if (!res.ok) throw authFailure(await errorOf(res.status, await res.text()));
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
+}
+
+/** Tell the app a key is needed (or no longer valid) when an answer says so; returns the error. */
+function authFailure(e: ApiError): ApiError {
+  if (e.status === 401 && typeof window !== 'undefined') window.dispatchEvent(new CustomEvent(AUTH_REQUIRED_EVENT, { detail: e }));
+  return e;
+}
+
+/**
+ * Ask the server who we are with the key of this tab (or none).
+ * @throws ApiError: 401 AUTH_REQUIRED / AUTH_KEY_INVALID / AUTH_KEY_REVOKED when a key is needed or wrong
+ */
+export async function fetchSession(): Promise<Session> {
+  const res = await fetch(`${BASE}/session`, { headers: authHeaders() });
+  if (!res.ok) throw await errorOf(res.status, await res.text());
+  return (await res.json()) as Session;
 }
 
 /** GET a binary resource (for pictures when an access key must be sent). */
 export async function fetchBlob(url: string): Promise<Blob> {
   const res = await fetch(url, { headers: authHeaders() });
-  if (!res.ok) throw await errorOf(res.status, await res.text());
+  if (!res.ok) throw authFailure(await errorOf(res.status, await res.text()));
   return res.blob();
 }
 
 /** POST a form and take the answer as a binary (the search's annotate=true PNG). @throws ApiError */
 export async function postForBlob(url: string, form: FormData): Promise<Blob> {
   const res = await fetch(url, { method: 'POST', headers: authHeaders(), body: form });
-  if (!res.ok) throw await errorOf(res.status, await res.text());
+  if (!res.ok) throw authFailure(await errorOf(res.status, await res.text()));
   return res.blob();
 }
 
@@ -149,7 +170,7 @@ export function upload<T>(url: string, form: FormData, onProgress: (fraction: nu
           reject(new ApiError(xhr.status, 'BAD_RESPONSE', 'the server answered with something that is not JSON'));
         }
       } else {
-        void errorOf(xhr.status, xhr.responseText).then(reject);
+        void errorOf(xhr.status, xhr.responseText).then((e) => reject(authFailure(e)));
       }
     };
     xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'the upload failed: the server cannot be reached'));

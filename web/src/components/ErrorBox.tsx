@@ -16,7 +16,7 @@ export function ErrorBox({ error, title }: { error: unknown; title?: string }) {
         {e.status > 0 && <span> · HTTP {e.status}</span>}
         {e.requestId && <span> · request <code>{e.requestId}</code></span>}
       </p>
-      {e.code === 'AUTH_REQUIRED' && <p>This server needs an access key: enter it under “Access key” at the top of the page.</p>}
+      {e.code === 'AUTH_FORBIDDEN' && <p>The access key you signed in with does not allow this.</p>}
     </div>
   );
 }

@@ -1,10 +1,13 @@
-// The page frame: skip link, header with the way home and the access key, breadcrumbs, and the
+// The page frame: skip link, header with the way home and the signed-in key, breadcrumbs, and the
 // main region whose heading takes focus after each navigation (so screen readers announce it).
 
-import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { getAccessKey, setAccessKey } from '../api/client';
+import { createContext, type ComponentChildren } from 'preact';
+import { useContext, useEffect, useRef } from 'preact/hooks';
+import { setAccessKey, type Session } from '../api/client';
 import { Link } from '../router';
+
+/** The session the console runs under (undefined when the server could not be asked). */
+export const SessionContext = createContext<Session | undefined>(undefined);
 
 /** One step of the breadcrumb trail; the last one has no link. */
 export interface Crumb {
@@ -12,25 +15,22 @@ export interface Crumb {
   label: string;
 }
 
-function AccessKey() {
-  const [value, setValue] = useState(getAccessKey());
-  const [saved, setSaved] = useState(false);
+/** The signed-in key and a way to sign out; nothing on an open (loopback, key-less) server. */
+function SignedIn() {
+  const session = useContext(SessionContext);
+  if (!session || session.open) return null;
+  const scope = [session.instances ? `instances ${session.instances.join(', ')}` : '', session.readOnly ? 'read-only' : ''].filter(Boolean).join('; ');
   return (
-    <details class="access-key">
-      <summary>Access key{getAccessKey() ? ' ✓' : ''}</summary>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          setAccessKey(value.trim());
-          setSaved(true);
-          location.reload();
+    <div class="signed-in">
+      <span>Key <code data-testid="key-id">{session.keyId}</code>{scope && <span class="hint"> ({scope})</span>}</span>
+      <button
+        type="button" class="small"
+        onClick={() => {
+          setAccessKey('');
+          location.assign('/');
         }}
-      >
-        <label for="access-key">ID:secret (only for servers started with an access key; kept for this tab)</label>
-        <input id="access-key" type="password" autoComplete="off" value={value} onInput={(e) => { setValue(e.currentTarget.value); setSaved(false); }} />
-        <button type="submit">{saved ? 'Saved' : 'Use key'}</button>
-      </form>
-    </details>
+      >Sign out</button>
+    </div>
   );
 }
 
@@ -53,7 +53,7 @@ export function Layout({ title, crumbs = [], children, actions }: { title: strin
           <Link href="/">Instances</Link>
           <a href="/api/v1/openapi.json">API</a>
         </nav>
-        <AccessKey />
+        <SignedIn />
       </header>
       <main id="main">
         {crumbs.length > 0 && (

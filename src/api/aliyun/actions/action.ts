@@ -21,6 +21,8 @@ export interface ActionContext {
   uploads: UploadStore;
   /** Detail.Instance.Region. */
   region: string;
+  /** The QPS limit of an instance (0 = unlimited), reported by Detail. */
+  instanceQps(name: string): number;
   log: Logger;
 }
 

@@ -5,5 +5,5 @@ import type { Action } from './action.js';
 
 export const detail: Action = async (c) => {
   const d = await c.engine.getInstance(c.params.InstanceName);
-  return { Success: true, Instance: instanceJson(d, c.region) };
+  return { Success: true, Instance: { ...instanceJson(d, c.region), Qps: c.instanceQps(d.name) } };
 };

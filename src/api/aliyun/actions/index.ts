@@ -1,5 +1,6 @@
 // The action registry: API version → action name → handler. A new action is a file plus a line here.
 
+import type { AccessNeed } from '../../../domain/index.js';
 import type { Action } from './action.js';
 import { addImage } from './add-image.js';
 import { authorizeFileUpload } from './authorize-file-upload.js';
@@ -40,4 +41,27 @@ export const ACTIONS: Readonly<Record<string, Readonly<Record<string, Action>>>>
   '2019-12-19': Object.freeze({
     AuthorizeFileUpload: authorizeFileUpload,
   }),
+});
+
+/**
+ * What each action needs from the caller's key on the instance it names (InstanceName). Actions
+ * that do not change images are `read`, so read-only keys can search, check, export and upload a
+ * query picture; an action missing here needs `write`.
+ */
+export const ACTION_ACCESS: Readonly<Record<string, AccessNeed>> = Object.freeze({
+  SearchImageByPic: 'read',
+  SearchImageByName: 'read',
+  SearchImageByText: 'read',
+  SearchImageByFilter: 'read',
+  CheckImageExists: 'read',
+  CompareSimilarByImage: 'read',
+  Detail: 'read',
+  DumpMeta: 'read',
+  DumpMetaList: 'read',
+  IncreaseList: 'read',
+  AuthorizeFileUpload: 'read',
+  AddImage: 'write',
+  DeleteImage: 'write',
+  UpdateImage: 'write',
+  IncreaseInstance: 'write',
 });

@@ -1,6 +1,7 @@
 // /instances: create, list, describe, delete.
 
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { canSee } from '../../../domain/index.js';
 import type { Engine } from '../../../engine/index.js';
 import { errorResponses, type Env } from '../rest-env.js';
 import { CreateInstanceSchema, InstanceNameParam, InstanceSchema } from '../schemas.js';
@@ -17,7 +18,11 @@ export function instanceRoutes(app: OpenAPIHono<Env>, engine: Engine): void {
   app.openapi(createRoute({
     method: 'get', path: '/instances', tags: ['instances'], summary: 'List instances',
     responses: { 200: { description: 'every instance', content: { 'application/json': { schema: z.object({ instances: z.array(InstanceSchema) }) } } } },
-  }), async (c) => c.json({ instances: (await engine.listInstances()).map(instanceJson) }, 200));
+  }), async (c) => {
+    // A key limited to some instances sees only those.
+    const principal = c.get('principal');
+    return c.json({ instances: (await engine.listInstances()).filter((i) => canSee(principal, i.name)).map(instanceJson) }, 200);
+  });
 
   app.openapi(createRoute({
     method: 'get', path: '/instances/{name}', tags: ['instances'], summary: 'Describe an instance (image counts, capacity, categories)',
