@@ -18,6 +18,7 @@ import { isTusouError } from '../../src/domain/index.js';
 import { SqliteStore } from '../../src/store/index.js';
 import { scene } from '../support/images.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { ON_POSTGRES } from '../support/stores.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const AK = 'TSDISKFAULTS';
@@ -48,7 +49,8 @@ function remount(dir: string, mode: 'ro' | 'rw'): void {
 
 const probe = mountTmpfs('1m');
 if (probe) umount(probe);
-const SKIP = probe ? false : 'mounting a tmpfs is not allowed here (needs root with CAP_SYS_ADMIN)';
+const SKIP = ON_POSTGRES ? 'on the PostgreSQL pass the store and the originals live in the database server, not on this disk'
+  : probe ? false : 'mounting a tmpfs is not allowed here (needs root with CAP_SYS_ADMIN)';
 
 /** Fill the file system to the last byte; returns the filler's path. */
 async function fill(dir: string): Promise<string> {

@@ -16,6 +16,7 @@ import { brokenPictures, gifAnimationBomb } from '../support/hostile.js';
 import { scene } from '../support/images.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
 import { tempDir } from '../support/server.js';
+import { testStoreEnv } from '../support/stores.js';
 
 const Client = sdk.default;
 type SdkClient = InstanceType<typeof Client>;
@@ -270,7 +271,7 @@ describe('hostile and broken input', { timeout: 300_000 }, () => {
       await new Promise((r) => setTimeout(r, 100));
       task = (await client.increaseList(new M.IncreaseListRequest({ instanceName: 'h', id }))).body?.data?.increments?.instance?.[0];
     }
-    assert.ok(task?.errorUrl, `task ${JSON.stringify(task)}`);
+    assert.ok(task?.errorUrl, `task ${JSON.stringify(task)}; server errors: ${JSON.stringify(p.logs.filter((l) => l.level === 50 || l.level === 'error'))}`);
     const errors = (await (await fetch(task.errorUrl.replace(/^https?:\/\/[^/]+/, p.url))).text()).trim().split('\n').map((l) => JSON.parse(l) as { ProductId: string; ErrorCode: string });
     assert.deepEqual(errors.map((e) => [e.ProductId, e.ErrorCode]).sort(), [['abs', 'PATH_INVALID'], ['dots', 'PATH_INVALID'], ['link', 'PATH_INVALID'], ['nul', 'PATH_INVALID']]);
     assert.equal((await client.checkImageExists(new M.CheckImageExistsRequest({ instanceName: 'h', productId: 'ok', picName: 'ok.jpg' }))).body?.exists, true);
@@ -310,7 +311,7 @@ describe('hostile and broken input', { timeout: 300_000 }, () => {
     assert.equal(p.child.exitCode, null);
     p.child.kill('SIGTERM');
     assert.equal(await p.exited, 0);
-    const check = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--data-dir', join(root, 'data'), 'check'], { encoding: 'utf8', env: { ...process.env, TUSOU_LOG_LEVEL: 'silent' } });
+    const check = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--data-dir', join(root, 'data'), 'check'], { encoding: 'utf8', env: { ...process.env, TUSOU_LOG_LEVEL: 'silent', ...testStoreEnv(join(root, 'data')) } });
     assert.equal(check.status, 0, check.stdout + check.stderr);
     assert.match(check.stdout, /^h: 1 images, 1 indexed; 0 missing/m);
     assert.equal((await readdir(join(root, 'data'))).includes('passwd'), false);

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { scene } from '../support/images.js';
 import { spawnServer } from '../support/process.js';
 import { tempDir } from '../support/server.js';
+import { dropTestStore, testStoreEnv } from '../support/stores.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const BOOT_ID = 'TSLOGSBOOT';
@@ -23,7 +24,7 @@ test('secrets never appear in the logs, whatever callers send (trace level, both
   const root = await tempDir('tusou-logs-');
   const dataDir = join(root, 'data');
   try {
-    const created = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--data-dir', dataDir, 'keys', 'create', '--json', '--instances', 'shop'], { encoding: 'utf8', env: { ...process.env, TUSOU_LOG_LEVEL: 'trace' } });
+    const created = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--data-dir', dataDir, 'keys', 'create', '--json', '--instances', 'shop'], { encoding: 'utf8', env: { ...process.env, TUSOU_LOG_LEVEL: 'trace', ...testStoreEnv(dataDir) } });
     assert.equal(created.status, 0, created.stderr);
     const stored = JSON.parse(created.stdout) as { accessKeyId: string; accessKeySecret: string };
     assert.ok(!created.stderr.includes(stored.accessKeySecret), 'the CLI logs no secret (it prints it once on stdout, by design)');
@@ -57,6 +58,7 @@ test('secrets never appear in the logs, whatever callers send (trace level, both
     for (const secret of [BOOT_SECRET, stored.accessKeySecret, WRONG_SECRET]) assert.ok(!text.includes(secret), `a secret was logged: ${secret.slice(0, 6)}…`);
     assert.doesNotMatch(text, /Bearer|authorization|ACS3-HMAC-SHA256 Credential/i);
   } finally {
+    await dropTestStore(dataDir);
     await rm(root, { recursive: true, force: true });
   }
 });

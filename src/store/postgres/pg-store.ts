@@ -23,6 +23,14 @@ const ATTR_COLUMNS: Record<keyof ImageAttributes, string> = {
   customContent: 'custom_content',
 };
 
+/**
+ * JSON text for a jsonb column. jsonb cannot hold U+0000, which raw input (a line of an
+ * increment.meta file) may carry; it is stored as U+2400 (␀), visibly, instead of failing the write.
+ */
+function jsonb(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' && v.includes('\0') ? v.replaceAll('\0', '\u2400') : v));
+}
+
 const KIND_FLOAT = 0;
 const KIND_BITS = 1;
 const MAX_ATTEMPTS = 5;
@@ -189,7 +197,7 @@ export class PgStore implements Store {
             const now = Date.now();
             for (const e of entries) {
               await session.query("INSERT INTO changes (seq, instance, kind, labels, created_at) VALUES (nextval('changes_seq'), $1, $2, $3, $4)",
-                [e.instance, e.kind, JSON.stringify(e.labels), now]);
+                [e.instance, e.kind, jsonb(e.labels), now]);
             }
             await session.query('SELECT pg_notify($1, $2)', [this.channel, '']);
           }
@@ -277,7 +285,7 @@ export class PgStore implements Store {
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING label`, [
         instance, image.productId, image.picName, image.categoryId, image.intAttr, image.intAttr2, image.intAttr3, image.intAttr4,
         image.strAttr, image.strAttr2, image.strAttr3, image.strAttr4, image.customContent,
-        JSON.stringify(image.region), JSON.stringify(image.regions), image.width, image.height, image.format, image.sha256, image.bytes,
+        jsonb(image.region), jsonb(image.regions), image.width, image.height, image.format, image.sha256, image.bytes,
         image.createdAt, image.updatedAt,
       ])).rows[0].label as number;
       for (const [descriptor, v] of Object.entries(vectors)) await this.insertVector(t, label, descriptor, v);
@@ -465,8 +473,8 @@ export class PgStore implements Store {
         if ((await t.q("SELECT 1 FROM tasks WHERE instance = $1 AND kind = $2 AND status = 'PROCESSING'", [task.instance, task.kind])).rows.length) throw running();
         const id = (await t.q(`INSERT INTO tasks (instance, kind, status, message, error, source, files, counts, created_at, updated_at, node)
           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`, [
-          task.instance, task.kind, task.status, task.message, task.error ? JSON.stringify(task.error) : null,
-          task.source ? JSON.stringify(task.source) : null, JSON.stringify(task.files), JSON.stringify(task.counts), task.createdAt, task.updatedAt, node,
+          task.instance, task.kind, task.status, task.message, task.error ? jsonb(task.error) : null,
+          task.source ? jsonb(task.source) : null, jsonb(task.files), jsonb(task.counts), task.createdAt, task.updatedAt, node,
         ])).rows[0].id as number;
         return { ...task, id };
       });
@@ -483,9 +491,9 @@ export class PgStore implements Store {
     const set = (col: string, v: unknown) => { params.push(v); sets.push(`${col} = $${params.length}`); };
     if (patch.status !== undefined) set('status', patch.status);
     if (patch.message !== undefined) set('message', patch.message);
-    if (patch.error !== undefined) set('error', JSON.stringify(patch.error));
-    if (patch.files !== undefined) set('files', JSON.stringify(patch.files));
-    if (patch.counts !== undefined) set('counts', JSON.stringify(patch.counts));
+    if (patch.error !== undefined) set('error', jsonb(patch.error));
+    if (patch.files !== undefined) set('files', jsonb(patch.files));
+    if (patch.counts !== undefined) set('counts', jsonb(patch.counts));
     params.push(id);
     await this.q(`UPDATE tasks SET ${sets.join(', ')} WHERE id = $${params.length}`, params);
   }
@@ -510,14 +518,14 @@ export class PgStore implements Store {
 
   async failRunningTasks(error: NonNullable<Task['error']>, message: string, now: number, node?: string): Promise<Task[]> {
     const rows = node === undefined
-      ? await this.q("UPDATE tasks SET status = 'FAIL', error = $1, message = $2, updated_at = $3 WHERE status = 'PROCESSING' RETURNING *", [JSON.stringify(error), message, now])
-      : await this.q("UPDATE tasks SET status = 'FAIL', error = $1, message = $2, updated_at = $3 WHERE status = 'PROCESSING' AND node IN ($4, '') RETURNING *", [JSON.stringify(error), message, now, node]);
+      ? await this.q("UPDATE tasks SET status = 'FAIL', error = $1, message = $2, updated_at = $3 WHERE status = 'PROCESSING' RETURNING *", [jsonb(error), message, now])
+      : await this.q("UPDATE tasks SET status = 'FAIL', error = $1, message = $2, updated_at = $3 WHERE status = 'PROCESSING' AND node IN ($4, '') RETURNING *", [jsonb(error), message, now, node]);
     return rows.map(toTask).sort((a, b) => a.id - b.id);
   }
 
   async recordOutcome(batch: string, o: IngestOutcome): Promise<void> {
     await this.q(`INSERT INTO ingest_outcomes (batch, item, status, detail) VALUES ($1, $2, $3, $4)
-      ON CONFLICT (batch, item) DO UPDATE SET status = EXCLUDED.status, detail = EXCLUDED.detail`, [batch, o.item, o.status, JSON.stringify(o.detail)]);
+      ON CONFLICT (batch, item) DO UPDATE SET status = EXCLUDED.status, detail = EXCLUDED.detail`, [batch, o.item, o.status, jsonb(o.detail)]);
   }
 
   async batchCounts(batch: string): Promise<Record<IngestOutcome['status'], number>> {
