@@ -3,7 +3,7 @@
 // directory, and the protocol's queries search it by picture.
 //
 //   npm run bench:quality -- --data /work/shared/datasets [--descriptors a,b+orb-ransac@1]
-//     [--max-queries N] [--only caltech101,copy] [--rerank-all] [--out file.json]
+//     [--max-queries N] [--only caltech101,copy] [--rerank-all] [--index spec] [--out file.json]
 //
 // Prints a table (descriptor × dataset metric) and writes JSON to bench/results/.
 
@@ -31,11 +31,12 @@ const { values: args } = parseArgs({
     'max-queries': { type: 'string' },
     only: { type: 'string' },
     'rerank-all': { type: 'boolean' },
+    index: { type: 'string' },
     out: { type: 'string' },
   },
 });
 if (!args.data) {
-  process.stderr.write('usage: npm run bench:quality -- --data <datasets dir> [--descriptors a,b,c+orb-ransac@1] [--max-queries N] [--only dataset,copy] [--rerank-all] [--out file.json]\n');
+  process.stderr.write('usage: npm run bench:quality -- --data <datasets dir> [--descriptors a,b,c+orb-ransac@1] [--max-queries N] [--only dataset,copy] [--rerank-all] [--index spec] [--out file.json]\n');
   process.exit(2);
 }
 const DATA = args.data;
@@ -47,6 +48,8 @@ const wanted = (name: string) => !ONLY || ONLY.has(name);
 // paged to 500) that costs half an hour per run and is not what a reranker is for, so they are
 // skipped unless asked for.
 const RERANK_ALL = args['rerank-all'] ?? false;
+// Every instance's index spec (e.g. `flat` for exact search on full vectors); else the default for the descriptor.
+const INDEX = args.index;
 // The engine's result window: Start + Num ≤ 500 (the cloud's limit), pages of at most 100.
 const WINDOW = 500;
 const PAGE = 100;
@@ -298,7 +301,9 @@ async function runConfig(config: BenchConfig, datasets: Dataset[], copyQueries: 
     const known = instances.get(name);
     if (known) return known;
     const instance = `db${instances.size}`;
-    await engine.createInstance({ name: instance, descriptor: config.descriptor, ...(config.reranker ? { reranker: config.reranker } : {}) });
+    await engine.createInstance({
+      name: instance, descriptor: config.descriptor, ...(config.reranker ? { reranker: config.reranker } : {}), ...(INDEX ? { index: INDEX } : {}),
+    });
     const t0 = performance.now();
     for (const it of members) await engine.addImage(instance, { productId: keyOf(it), picName: 'p', bytes: readFileSync(it.path), crop: false });
     adds.n += members.length;
@@ -397,7 +402,7 @@ async function main() {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify({
       command: `npm run bench:quality -- ${process.argv.slice(2).join(' ')}`, data: DATA, maxQueries: MAX_QUERIES === Infinity ? null : MAX_QUERIES,
-      window: WINDOW, shortlist: SHORTLIST, datasets: datasets.map((d) => ({ name: d.name, protocol: d.protocol, images: d.items.length })), runs,
+      window: WINDOW, shortlist: SHORTLIST, index: INDEX ?? 'default', datasets: datasets.map((d) => ({ name: d.name, protocol: d.protocol, images: d.items.length })), runs,
     }, null, 1));
     log(`wrote ${out}`);
   } finally {
