@@ -100,3 +100,10 @@ test('store: SQLite by default, PostgreSQL from a postgres:// URL; a bad URL is 
   assert.throws(() => loadConfig({ TUSOU_NODE_ID: 'a b' }), /TUSOU_NODE_ID/);
   assert.throws(() => loadConfig({ TUSOU_FOLLOW_POLL_MS: '1' }), /TUSOU_FOLLOW_POLL_MS/);
 });
+
+test('default descriptors: the benchmark\'s choice per service type; TUSOU_DEFAULT_DESCRIPTOR sets both, the per-type keys win', () => {
+  assert.deepEqual(loadConfig({}).defaults.descriptors, { product: 'mnv2mid-gap1792@1', generic: 'mnv2mid-colour2304@1' });
+  assert.deepEqual(loadConfig({ TUSOU_DEFAULT_DESCRIPTOR: 'phash-64@1' }).defaults.descriptors, { product: 'phash-64@1', generic: 'phash-64@1' });
+  assert.deepEqual(loadConfig({ TUSOU_DEFAULT_DESCRIPTOR: 'phash-64@1', TUSOU_DEFAULT_DESCRIPTOR_PRODUCT: 'centernet-gem480@1' }).defaults.descriptors,
+    { product: 'centernet-gem480@1', generic: 'phash-64@1' });
+});

@@ -5,6 +5,15 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
+import type { DefaultDescriptors } from './engine/context.js';
+
+/**
+ * Chosen by the retrieval benchmark (docs/quality.md, "Defaults"): MobileNetV2-mid pooled is the
+ * best shipped descriptor for what a product search asks (same kind of product, category-level
+ * similarity); fused with the colour histogram it is the best for what generic search asks
+ * (this very picture or object: copies, multi-view, UKBench).
+ */
+export const DEFAULT_DESCRIPTORS: DefaultDescriptors = { product: 'mnv2mid-gap1792@1', generic: 'mnv2mid-colour2304@1' };
 
 export interface Config {
   host: string;
@@ -27,7 +36,8 @@ export interface Config {
   image: { maxBytes: number; minPx: number; maxPx: number };
   /** Largest request body accepted (a 4 MiB picture as base64 in a form body is about 5.9 MB). */
   bodyMaxBytes: number;
-  defaults: { descriptor: string; capacity: number };
+  /** New instances: the descriptor per service type (faces always use the face descriptor) and the capacity. */
+  defaults: { descriptors: DefaultDescriptors; capacity: number };
   search: {
     /** Filtered searches over at most this many candidates scan them exactly (see docs/indexing.md). */
     exactMaxCandidates: number;
@@ -233,7 +243,13 @@ export function loadConfig(env: Source = process.env, overrides: Source = {}): C
     // Base64 (4/3) percent-encoded in a form body (+ and / become 3 bytes) is ~1.42× the picture;
     // 2× leaves room for the other fields (aliyun-imagesearch-api.md §2.5 asks for ≥ 8 MiB).
     bodyMaxBytes: int(src, 'TUSOU_BODY_MAX_BYTES', maxBytes * 2 + 64 * 1024, 1024, 1024 * 1024 * 1024),
-    defaults: { descriptor: src.TUSOU_DEFAULT_DESCRIPTOR || 'colour-hist-rgb512@1', capacity: int(src, 'TUSOU_DEFAULT_CAPACITY', 1_000_000, 1, 1_000_000_000) },
+    defaults: {
+      descriptors: {
+        product: src.TUSOU_DEFAULT_DESCRIPTOR_PRODUCT || src.TUSOU_DEFAULT_DESCRIPTOR || DEFAULT_DESCRIPTORS.product,
+        generic: src.TUSOU_DEFAULT_DESCRIPTOR_GENERIC || src.TUSOU_DEFAULT_DESCRIPTOR || DEFAULT_DESCRIPTORS.generic,
+      },
+      capacity: int(src, 'TUSOU_DEFAULT_CAPACITY', 1_000_000, 1, 1_000_000_000),
+    },
     search: { exactMaxCandidates: int(src, 'TUSOU_EXACT_MAX_CANDIDATES', 5000, 0, 100_000_000) },
     index: { snapshotEvery: int(src, 'TUSOU_SNAPSHOT_EVERY', 10_000, 1, 100_000_000) },
     vision: {

@@ -15,7 +15,7 @@ import { createEngine, type Engine } from './index.js';
 
 const options = {
   image: { maxBytes: 4 * 1024 * 1024, minPx: 16, maxPx: 4096 },
-  defaults: { descriptor: 'colour-hist-rgb512@1', capacity: 1000 },
+  defaults: { descriptors: { product: 'colour-hist-rgb512@1', generic: 'colour-hist-rgb512@1' }, capacity: 1000 },
   search: { exactMaxCandidates: 1000 },
   index: { snapshotEvery: 3 },
   // No NOTIFY reaches a follower while it is closed; polling is the fallback being tested too.

@@ -8,9 +8,15 @@ import type { ChangeFollower } from './change-follower.js';
 import type { IndexRegistry } from './index-registry.js';
 import type { TextIndexes } from './text-indexes.js';
 
+/** The descriptor of a new instance when the caller names none, per service type. */
+export interface DefaultDescriptors {
+  product: string;
+  generic: string;
+}
+
 export interface EngineOptions {
   image: ImageLimits;
-  defaults: { descriptor: string; capacity: number };
+  defaults: { descriptors: DefaultDescriptors; capacity: number };
   search: { exactMaxCandidates: number };
   index: { snapshotEvery: number };
   /** The change feed every index follows (see change-follower.ts). */

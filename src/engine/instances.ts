@@ -27,8 +27,8 @@ export interface InstanceDetail extends Instance {
 }
 
 /**
- * Create an instance. Defaults: service type `generic`, the configured descriptor (on a `face`
- * instance: the face descriptor), its metric, HNSW where the metric allows it (else flat), no reranker.
+ * Create an instance. Defaults: service type `generic`, the configured descriptor of its service
+ * type (on a `face` instance: the face descriptor), its metric, HNSW where the metric allows it (else flat), no reranker.
  * @throws INSTANCE_NAME_MISSING, INSTANCE_NAME_INVALID, INSTANCE_EXISTS, PARAM_INVALID,
  *   DESCRIPTOR_UNKNOWN (descriptor or reranker), METRIC_INVALID, INDEX_SPEC_INVALID
  */
@@ -48,7 +48,7 @@ export async function createInstance(ctx: EngineContext, input: CreateInstanceIn
   const reranker = input.reranker ? getReranker(input.reranker).id : undefined;
   const instance: Instance = {
     name, serviceType, capacity,
-    ...resolveIndexing(input, serviceType === 'face' ? faceApiRecognition.id : ctx.options.defaults.descriptor, serviceType),
+    ...resolveIndexing(input, serviceType === 'face' ? faceApiRecognition.id : ctx.options.defaults.descriptors[serviceType], serviceType),
     createdAt: ctx.now(),
     ...(reranker ? { reranker } : {}),
   };

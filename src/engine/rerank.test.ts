@@ -43,7 +43,7 @@ describe('engine re-ranking with local features', () => {
       indexDir: join(dir, 'indexes'),
       options: {
         image: { maxBytes: 16 * 1024 * 1024, minPx: 16, maxPx: 8192 },
-        defaults: { descriptor: 'colour-hist-rgb512@1', capacity: 1000 },
+        defaults: { descriptors: { product: 'colour-hist-rgb512@1', generic: 'colour-hist-rgb512@1' }, capacity: 1000 },
         search: { exactMaxCandidates: 5000 },
         index: { snapshotEvery: 1000 },
       },

@@ -28,7 +28,7 @@ async function openEngine(dir: string, buckets: Record<string, string>): Promise
     tasks: { dir: join(dir, 'tasks'), buckets },
     options: {
       image: { maxBytes: 4 * 1024 * 1024, minPx: 16, maxPx: 4096 },
-      defaults: { descriptor: 'colour-hist-rgb512@1', capacity: 1000 },
+      defaults: { descriptors: { product: 'colour-hist-rgb512@1', generic: 'colour-hist-rgb512@1' }, capacity: 1000 },
       search: { exactMaxCandidates: 1000 },
       index: { snapshotEvery: 1000 },
     },

@@ -6,15 +6,17 @@ import { startTestServer, type TestServer } from '../support/server.js';
 
 const b64 = (b: Buffer) => b.toString('base64');
 
-// The whole product with the real models: a product instance on the MobileNetV2-mid descriptor,
-// detection on (Crop defaults to true), over real HTTP.
+// The whole product with the real models and the real defaults: instances created without a
+// descriptor get the benchmark's choice for their service type (MobileNetV2-mid for product, fused
+// with the colour histogram for generic), detection on (Crop defaults to true), over real HTTP.
 describe('search by picture with detection and a CNN descriptor', () => {
   let s: TestServer;
   let phoneShot: Buffer;
   before(async () => {
-    s = await startTestServer({ TUSOU_VISION_WORKERS: '1', TUSOU_DETECTOR: 'centernet' });
-    const res = await s.api('/api/v1/instances', { method: 'POST', json: { name: 'shop', serviceType: 'product', descriptor: 'mnv2mid-gap1792@1' } });
+    s = await startTestServer({ TUSOU_VISION_WORKERS: '1', TUSOU_DETECTOR: 'centernet', TUSOU_DEFAULT_DESCRIPTOR: '' });
+    const res = await s.api('/api/v1/instances', { method: 'POST', json: { name: 'shop', serviceType: 'product' } });
     assert.equal(res.status, 201, await res.clone().text());
+    assert.equal((await res.json()).descriptor, 'mnv2mid-gap1792@1');
     phoneShot = await sharp(demoPhoto('sample2')).extract({ left: 0, top: 1100, width: 520, height: 267 }).jpeg({ quality: 92 }).toBuffer();
   });
   after(() => s.close());
@@ -43,5 +45,19 @@ describe('search by picture with detection and a CNN descriptor', () => {
     const body = await res.json();
     assert.equal(body.query.categoryId, 22);
     assert.deepEqual(body.hits.map((h: { productId: string }) => h.productId), ['phone']);
+  });
+
+  test('a generic instance defaults to the fused descriptor; a mirrored, recompressed copy finds its original first', async () => {
+    const res = await s.api('/api/v1/instances', { method: 'POST', json: { name: 'pics' } });
+    assert.equal(res.status, 201, await res.clone().text());
+    const created = await res.json();
+    assert.deepEqual([created.serviceType, created.descriptor], ['generic', 'mnv2mid-colour2304@1']);
+    for (const sample of ['sample1', 'sample2', 'sample6'] as const) {
+      const add = await s.api('/api/v1/instances/pics/images', { method: 'POST', json: { productId: sample, picName: 'a.jpg', picture: b64(demoPhoto(sample)), crop: false } });
+      assert.equal(add.status, 201, await add.clone().text());
+    }
+    const copy = await sharp(demoPhoto('sample6')).flop().resize(640).jpeg({ quality: 40 }).toBuffer();
+    const found = await (await s.api('/api/v1/instances/pics/search', { method: 'POST', json: { picture: b64(copy), num: 3, crop: false } })).json();
+    assert.equal(found.hits[0].productId, 'sample6', JSON.stringify(found.hits));
   });
 });

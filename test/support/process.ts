@@ -15,10 +15,10 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
-/** Start `tusou serve` on a free loopback port with `dataDir` (and its test store); resolves once it listens. */
+/** Start `tusou serve` on a free loopback port with `dataDir` (and its test store; new instances default to the colour histogram, as in startTestServer); resolves once it listens. */
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
-    env: { ...process.env, TUSOU_DATA_DIR: dataDir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'info', ...testStoreEnv(dataDir), ...env },
+    env: { ...process.env, TUSOU_DATA_DIR: dataDir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'info', TUSOU_DEFAULT_DESCRIPTOR: 'colour-hist-rgb512@1', ...testStoreEnv(dataDir), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

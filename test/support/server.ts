@@ -26,13 +26,15 @@ export function tempDir(prefix = 'tusou-test-'): Promise<string> {
  * `options.now` is the clock the server checks request signatures against.
  * Crop=true uses the model-free saliency detector unless a test asks for `TUSOU_DETECTOR:
  * 'centernet'`: CenterNet costs ~0.2 s per picture plus its load per server, which tripled the
- * engine/REST/durability suites; the vision and deep-search tests run the real detector.
+ * engine/REST/durability suites; the vision and deep-search tests run the real detector. For the
+ * same reason new instances default to the colour histogram (`TUSOU_DEFAULT_DESCRIPTOR`) instead
+ * of the deep defaults per service type; tests of the deep descriptors name them.
  * On the PostgreSQL pass of `npm test` (TUSOU_TEST_STORE=postgres) the store is a schema of its
  * own on TUSOU_TEST_PG_URL, named after the data directory (dropped by close() unless kept).
  */
 export async function startTestServer(env: Record<string, string> = {}, dataDir?: string, options: { now?: () => number } = {}): Promise<TestServer> {
   const dir = dataDir ?? await tempDir();
-  const config = loadConfig({ TUSOU_DATA_DIR: dir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'silent', TUSOU_DETECTOR: 'saliency', ...testStoreEnv(dir), ...env });
+  const config = loadConfig({ TUSOU_DATA_DIR: dir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'silent', TUSOU_DETECTOR: 'saliency', TUSOU_DEFAULT_DESCRIPTOR: 'colour-hist-rgb512@1', ...testStoreEnv(dir), ...env });
   const app = await createApp(config, undefined, options);
   const url = app.server!.url;
   return {
