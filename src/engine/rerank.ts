@@ -23,11 +23,15 @@ export async function rerank(
   const todo = head.map((h, i) => ({ label: h.label, mirror: i < reranker.mirrorDepth })).filter((t) => !cache.has(t.label));
   if (todo.length > 0) {
     const blobs = await ctx.store.getVectors(reranker.id, todo.map((t) => t.label));
-    for (const { label, mirror } of todo) {
-      const blob = blobs.get(label);
-      // An image added before the instance had its reranker has no local features: no evidence.
-      cache.set(label, blob instanceof Uint8Array ? (await reranker.verify(query, blob, mirror)).confidence : 0);
-    }
+    // An image added before the instance had its reranker has no local features: no evidence.
+    const withFeatures = todo.flatMap((t) => {
+      const blob = blobs.get(t.label);
+      if (blob instanceof Uint8Array) return [{ ...t, blob }];
+      cache.set(t.label, 0);
+      return [];
+    });
+    const confidences = await ctx.vision.verify(reranker.id, query, withFeatures);
+    withFeatures.forEach((t, i) => cache.set(t.label, confidences[i]));
   }
   const verified = head
     .map((h, i) => ({ h: { ...h, score: 1 - (1 - h.score) * (1 - (cache.get(h.label) ?? 0)) }, i }))

@@ -11,7 +11,11 @@ export type VisionTask =
   | { op: 'detect'; pixels: Pixels }
   | { op: 'extract'; descriptor: string; pixels: Pixels }
   | { op: 'faces'; pixels: Pixels }
-  | { op: 'embed-text'; descriptor: string; text: string };
+  | { op: 'embed-text'; descriptor: string; text: string }
+  /** A reranker's local features of a prepared (grey) picture. */
+  | { op: 'local'; reranker: string; pixels: Pixels; form: 'database' | 'query' }
+  /** Verify a query's local features against candidates': one confidence per candidate. */
+  | { op: 'verify'; reranker: string; query: Uint8Array; candidates: { blob: Uint8Array; mirror: boolean }[] };
 
 /** The result of a task, by its op. */
 export type TaskResult<T extends VisionTask = VisionTask> = T extends { op: 'detect' } ? DetectOutput : T extends { op: 'faces' } ? FaceOutput : Vector;

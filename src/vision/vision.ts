@@ -56,6 +56,12 @@ export interface Vision {
    */
   embedText(descriptor: string, text: string): Promise<Vector>;
   /**
+   * A reranker's confidence for each candidate (its stored local features; `mirror`: also try the
+   * query's mirror image), verified in the pool, spread over the workers.
+   * @throws DESCRIPTOR_UNKNOWN, VISION_WORKER_FAILED, SERVER_BUSY
+   */
+  verify(reranker: string, query: Uint8Array, candidates: readonly { blob: Uint8Array; mirror: boolean }[]): Promise<number[]>;
+  /**
    * Start the workers and load the models the detector and these descriptors need, so the first
    * requests do not wait for model loading; resolves at once when nothing needs a worker.
    */
@@ -145,9 +151,10 @@ export function createVision(opts: VisionOptions = {}): Vision {
         timings.describe = lap();
         out = { region, regions: d.regions, categoryId: d.main.categoryId, vector };
       }
-      // ORB runs inline (OpenCV.js, ~45 ms per feature set), not in the worker pool.
+      // Local features: the grey picture is cut here (sharp, off the event loop), ORB runs in the pool.
       if (req.local) {
-        out.local = await getReranker(req.local.reranker).describe(img, out.region, req.local.form);
+        const pixels = await getReranker(req.local.reranker).prepare(img, out.region);
+        out.local = await getPool().run({ op: 'local', reranker: req.local.reranker, pixels, form: req.local.form }) as Uint8Array;
         timings.local = lap();
       }
       out.timings = timings;
@@ -157,6 +164,14 @@ export function createVision(opts: VisionOptions = {}): Vision {
       const extractor = getExtractor(descriptor);
       if (!extractor.embedText) throw new Error(`descriptor ${descriptor} cannot embed text`);
       return getPool().run({ op: 'embed-text', descriptor, text });
+    },
+    async verify(reranker, query, candidates) {
+      if (candidates.length === 0) return [];
+      // Two chunks per worker: the workers share the work, and one slow pair does not hold up the rest.
+      const size = Math.ceil(candidates.length / (2 * getPool().size));
+      const chunks = Array.from({ length: Math.ceil(candidates.length / size) }, (_, i) => candidates.slice(i * size, (i + 1) * size));
+      const results = await Promise.all(chunks.map((chunk) => getPool().run({ op: 'verify', reranker, query, candidates: chunk })));
+      return results.flatMap((r) => [...(r as Float32Array)]);
     },
     async warm(descriptors) {
       const blank = (width: number, height: number, channels: number) => ({ data: new Uint8Array(width * height * channels).fill(128), width, height, channels });

@@ -6,6 +6,7 @@ import { isTusouError, type Vector } from '../domain/index.js';
 import { detectObjects, type DetectOutput } from './detectors/centernet.js';
 import { detectFaces, type FaceOutput } from './detectors/faces.js';
 import { transferables, type VisionTask, type WireError, type WorkerReply, type WorkerRequest } from './protocol.js';
+import { getReranker } from './local/rerankers.js';
 import { getExtractor } from './registry.js';
 
 function wire(err: unknown): WireError {
@@ -44,6 +45,13 @@ async function runOne(t: VisionTask): Promise<DetectOutput | FaceOutput | Vector
     case 'detect': return detectObjects(t.pixels);
     case 'faces': return detectFaces(t.pixels);
     case 'extract': return getExtractor(t.descriptor).extract(t.pixels);
+    case 'local': return getReranker(t.reranker).describePrepared(t.pixels, t.form);
+    case 'verify': {
+      const reranker = getReranker(t.reranker);
+      const out = new Float32Array(t.candidates.length);
+      for (const [i, c] of t.candidates.entries()) out[i] = (await reranker.verify(t.query, c.blob, c.mirror)).confidence;
+      return out;
+    }
     case 'embed-text': {
       const e = getExtractor(t.descriptor);
       if (!e.embedText) throw new Error(`descriptor ${t.descriptor} cannot embed text`);

@@ -3,6 +3,7 @@
 
 import type { Box } from '../../domain/index.js';
 import { toRaw, type DecodedImage } from '../../imaging/index.js';
+import type { Pixels } from '../feature-extractor.js';
 import {
   deserialiseLocalFeatureSets, deserialiseLocalFeatures, extractOrb, serialiseLocalFeatureSets, type OrbOptions,
 } from './local-features.js';
@@ -29,6 +30,10 @@ export interface Reranker {
   /** How many of those are also matched against the query's mirror image (it doubles their cost). */
   readonly mirrorDepth: number;
   describe(img: DecodedImage, region: Box, form: 'database' | 'query'): Promise<Uint8Array>;
+  /** The first half of `describe`, on the calling thread: the region as the grey picture the features are computed on. */
+  prepare(img: DecodedImage, region: Box): Promise<Pixels>;
+  /** The second half of `describe` (the CPU-heavy one, run in a vision worker). */
+  describePrepared(grey: Pixels, form: 'database' | 'query'): Promise<Uint8Array>;
   /** Verify a query blob (either form; `mirror` false skips its mirror set) against a database blob. Deterministic. */
   verify(query: Uint8Array, candidate: Uint8Array, mirror?: boolean): Promise<RerankEvidence>;
 }
@@ -54,23 +59,30 @@ function mirrorImage(grey: { data: Uint8Array; width: number; height: number }) 
 
 /** An ORB + RANSAC-homography reranker with its feature budget and picture size. */
 export function orbReranker(opts: { id: string; sizePx: number; minPx: number; depth: number; mirrorDepth: number } & OrbOptions): Reranker {
+  const prepare = (img: DecodedImage, region: Box): Promise<Pixels> => {
+    // Native resolution where possible, so a crop keeps its source's scale: shrink to at most
+    // sizePx, enlarge only up to minPx (ORB needs a 31 px border and finds little on tiny pictures).
+    const w = region.x2 - region.x1;
+    const h = region.y2 - region.y1;
+    const long = Math.max(w, h);
+    const s = Math.min(opts.sizePx, Math.max(opts.minPx, long)) / long;
+    return toRaw(img, { box: region, width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)), fit: 'fill', grey: true });
+  };
+  const describePrepared = async (pixels: Pixels, form: 'database' | 'query'): Promise<Uint8Array> => {
+    const grey = { data: pixels.data, width: pixels.width, height: pixels.height };
+    const sets = [await extractOrb(grey, opts)];
+    if (form === 'query') sets.push(await extractOrb(mirrorImage(grey), opts));
+    return serialiseLocalFeatureSets(sets);
+  };
   return {
     id: opts.id,
     description: `ORB local features (${opts.maxKeypoints} keypoints on grey, ${opts.minPx}–${opts.sizePx} px), ratio-test matching and a RANSAC homography; verifies the first ${opts.depth} candidates`,
     depth: opts.depth,
     mirrorDepth: opts.mirrorDepth,
+    prepare,
+    describePrepared,
     async describe(img, region, form) {
-      // Native resolution where possible, so a crop keeps its source's scale: shrink to at most
-      // sizePx, enlarge only up to minPx (ORB needs a 31 px border and finds little on tiny pictures).
-      const w = region.x2 - region.x1;
-      const h = region.y2 - region.y1;
-      const long = Math.max(w, h);
-      const s = Math.min(opts.sizePx, Math.max(opts.minPx, long)) / long;
-      const raw = await toRaw(img, { box: region, width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)), fit: 'fill', grey: true });
-      const grey = { data: raw.data, width: raw.width, height: raw.height };
-      const sets = [await extractOrb(grey, opts)];
-      if (form === 'query') sets.push(await extractOrb(mirrorImage(grey), opts));
-      return serialiseLocalFeatureSets(sets);
+      return describePrepared(await prepare(img, region), form);
     },
     async verify(query, candidate, mirror = true) {
       const c = deserialiseLocalFeatures(candidate);
