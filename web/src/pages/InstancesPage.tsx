@@ -61,7 +61,7 @@ function CreateForm({ onCreated }: { onCreated: (i: Instance) => void }) {
         <div class="field">
           <label for="new-descriptor">Descriptor</label>
           <select id="new-descriptor" name="descriptor" value={descriptor} aria-invalid={code === 'DESCRIPTOR_UNKNOWN' || undefined} onChange={(e) => { setDescriptor(e.currentTarget.value); setMetric(''); }}>
-            <option value="">server default</option>
+            <option value="">default for the service type</option>
             {list.map((d) => <option key={d.id} value={d.id}>{d.id} ({d.kind}, {d.dim}-d)</option>)}
           </select>
           {chosen && descriptor && <span class="hint">{chosen.description}</span>}
