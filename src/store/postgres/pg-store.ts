@@ -400,8 +400,8 @@ export class PgStore implements Store {
   async *scanVectors(instance: string, descriptor: string, batchSize = 5000): AsyncIterable<[number, Vector][]> {
     let after = 0;
     for (;;) {
-      const rows = await this.q(`SELECT v.label, v.kind, v.data FROM vectors v JOIN images i ON i.label = v.label
-        WHERE i.instance = $1 AND v.descriptor = $2 AND v.label > $3 ORDER BY v.label LIMIT $4`, [instance, descriptor, after, batchSize]);
+      const rows = await this.q(`SELECT v.label, v.kind, v.data FROM images i JOIN vectors v ON v.label = i.label AND v.descriptor = $2
+        WHERE i.instance = $1 AND i.label > $3 ORDER BY i.label LIMIT $4`, [instance, descriptor, after, batchSize]);
       if (rows.length === 0) return;
       yield rows.map((r) => [r.label as number, fromBytes(r.kind as number, r.data as Uint8Array)]);
       after = rows[rows.length - 1].label as number;

@@ -109,6 +109,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE access_keys ADD COLUMN read_only boolean NOT NULL DEFAULT false;
   ALTER TABLE access_keys ADD COLUMN qps integer;
   `,
+  // 4: an instance's images in label order (scans and paging read one index range, as SQLite's migration 6)
+  `
+  CREATE INDEX images_instance_label ON images (instance, label);
+  `,
 ];
 
 /**

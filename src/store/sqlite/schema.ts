@@ -103,4 +103,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE access_keys ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE access_keys ADD COLUMN qps INTEGER;
   `,
+  // 6: an instance's images in label order, so paging through them (exports, text indexes, search
+  // by filter) reads one range instead of every row of the instance plus a sort per page
+  `
+  CREATE INDEX images_instance_label ON images (instance, label);
+  `,
 ];
