@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import type { DefaultDescriptors } from './engine/context.js';
+import type { DefaultDescriptors } from './domain/index.js';
 
 /**
  * Chosen by the retrieval benchmark (docs/quality.md, "Defaults"): MobileNetV2-mid pooled is the

@@ -12,6 +12,12 @@ export type Metric = (typeof METRICS)[number];
 export const SERVICE_TYPES = ['product', 'generic', 'face'] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
 
+/** The descriptor of a new instance when its creator names none, per service type (faces have their own). */
+export interface DefaultDescriptors {
+  product: string;
+  generic: string;
+}
+
 /** An instance: a named collection of images with its own index. */
 export interface Instance {
   name: string;

@@ -1,6 +1,6 @@
 // What every engine operation receives: the parts it may use, and nothing transport-specific.
 
-import type { Clock, Instance } from '../domain/index.js';
+import type { Clock, DefaultDescriptors, Instance } from '../domain/index.js';
 import type { ImageLimits } from '../imaging/index.js';
 import type { BlobStore, JobQueue, Store, ThumbnailCache } from '../store/index.js';
 import type { Vision } from '../vision/index.js';
@@ -8,11 +8,6 @@ import type { ChangeFollower } from './change-follower.js';
 import type { IndexRegistry } from './index-registry.js';
 import type { TextIndexes } from './text-indexes.js';
 
-/** The descriptor of a new instance when the caller names none, per service type. */
-export interface DefaultDescriptors {
-  product: string;
-  generic: string;
-}
 
 export interface EngineOptions {
   image: ImageLimits;
