@@ -2,7 +2,7 @@
 // and confidence, pick another region or draw one to search that part, set filters and paging,
 // and read the results as a gallery (or as the raw JSON next to it).
 
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   call, formatRegion, postForBlob, sameBox, urls, type Box, type Instance, type Region, type SearchResult,
 } from '../api/client';
@@ -166,16 +166,20 @@ export function SearchPage({ name }: { name: string }) {
     void run(file, { auto: true }, 0);
   };
 
+  // The paste listener calls the latest `choose` (today's options), not the one of the render that
+  // registered it: effects run after the next frame, and a paste can come before that.
+  const latestChoose = useRef(choose);
+  latestChoose.current = choose;
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
       const file = Array.from(e.clipboardData?.files ?? []).find((f) => f.type.startsWith('image/'));
       if (!file) return;
       e.preventDefault();
-      choose(file);
+      latestChoose.current(file);
     };
     document.addEventListener('paste', onPaste);
     return () => document.removeEventListener('paste', onPaste);
-  });
+  }, []);
 
   const searchBox = (box: Box) => {
     if (!picture) return;
