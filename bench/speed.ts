@@ -167,7 +167,7 @@ if (knn) writeFileSync(join(args.out, 'knn-latency.svg'), chart(knn.rows));
 function chart(data: { n: number; case: string; p50Ms?: number }[]): string {
   const series = new Map<string, [number, number][]>();
   for (const r of data) if (r.p50Ms !== undefined && r.p50Ms > 0) (series.get(r.case.replace(/ \[.*\]$/, '')) ?? series.set(r.case.replace(/ \[.*\]$/, ''), []).get(r.case.replace(/ \[.*\]$/, ''))!).push([r.n, r.p50Ms]);
-  const W = 760; const H = 420; const L = 60; const B = 50; const R = 260;
+  const W = 820; const H = 420; const L = 60; const B = 50; const R = 320;
   const ns = [...new Set(data.map((r) => r.n))].sort((a, b) => a - b);
   const ys = [...series.values()].flat().map(([, y]) => y);
   const [ymin, ymax] = [Math.min(...ys, 0.1), Math.max(...ys, 1)];
