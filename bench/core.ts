@@ -11,6 +11,7 @@ import { DEFAULT_ATTRIBUTES, parseFilter, type Instance } from '../src/domain/in
 import { nearest } from '../src/engine/index.js';
 import { Collection, FlatIndex, defaultIndexSpec } from '../src/index/index.js';
 import { SqliteStore, type NewImage } from '../src/store/index.js';
+import { Embeddings } from './synthetic.js';
 
 const { values: args } = parseArgs({
   options: { sizes: { type: 'string' }, queries: { type: 'string', default: '200' }, quick: { type: 'boolean', default: false }, spec: { type: 'string' } },
@@ -19,46 +20,6 @@ const SIZES = (args.sizes ?? (args.quick ? '1000,10000' : '1000,10000,100000')).
 const QUERIES = args.quick ? 50 : Number(args.queries);
 const DIM = 512;
 const DESCRIPTOR = 'colour-hist-rgb512@1'; // a registered 512-d float descriptor; the vectors are synthetic
-const LIFT = (() => {
-  const r = rng(7);
-  const g = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
-  return Float32Array.from({ length: 64 * DIM }, g);
-})();
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * Clustered vectors with a low intrinsic dimension, as image embeddings have: 100 centres in a
- * 64-d latent space, points scattered around them, mapped to DIM by a fixed random linear map,
- * plus a little ambient noise, then L2-normalised.
- */
-const LATENT = 64;
-function makeVectors(n: number, seed: number, centres: Float32Array[]): Float32Array[] {
-  const r = rng(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
-  return Array.from({ length: n }, () => {
-    const c = centres[Math.floor(r() * centres.length)];
-    const z = Float32Array.from(c, (x) => x + 0.6 * gauss());
-    const v = new Float32Array(DIM);
-    for (let k = 0; k < LATENT; k++) {
-      const row = LIFT.subarray(k * DIM, (k + 1) * DIM);
-      for (let j = 0; j < DIM; j++) v[j] += z[k] * row[j];
-    }
-    let s = 0;
-    for (let j = 0; j < DIM; j++) { v[j] += 0.05 * gauss(); s += v[j] * v[j]; }
-    const norm = Math.sqrt(s);
-    return v.map((x) => x / norm);
-  });
-}
-
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
@@ -75,17 +36,13 @@ function record(i: number): NewImage {
 interface Row { n: number; case: string; p50Ms: number; p95Ms: number; recallAt10?: number; ratePerS?: number }
 const rows: Row[] = [];
 
-const gaussCentres = (() => {
-  const r = rng(42);
-  const g = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
-  return Array.from({ length: 100 }, () => Float32Array.from({ length: LATENT }, g));
-})();
+const emb = new Embeddings(DIM);
 
 for (const n of SIZES) {
   const dir = mkdtempSync(join(tmpdir(), 'tusou-bench-'));
   const instance: Instance = { name: 'b', serviceType: 'generic', capacity: n + 10_000, descriptor: DESCRIPTOR, metric: 'cosine', index: args.spec ?? defaultIndexSpec({ metric: 'cosine', kind: 'float', dim: DIM }), createdAt: 0 };
-  const data = makeVectors(n, 1, gaussCentres);
-  const queries = makeVectors(QUERIES, 2, gaussCentres);
+  const data = [...emb.generate(n, 1)];
+  const queries = [...emb.generate(QUERIES, 2)];
 
   // 1. Durable ingestion: one add = one fsynced transaction + index insert, as AddImage does.
   const durable = new SqliteStore(join(dir, 'durable.db'), { synchronous: 'FULL' });

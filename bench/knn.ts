@@ -11,11 +11,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseFilter, type Instance } from '../src/domain/index.js';
+import { mulberry32, parseFilter, type Instance } from '../src/domain/index.js';
 import { IndexRegistry, nearest } from '../src/engine/index.js';
 import { FlatIndex, TopK, defaultIndexSpec, kernelFor } from '../src/index/index.js';
 import { SqliteStore } from '../src/store/index.js';
-import { Embeddings, rng } from './synthetic.js';
+import { Embeddings } from './synthetic.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -139,7 +139,7 @@ for (const n of SIZES) {
     rows.push({ n, case: `baseline: exact float32 scan, ${name}`, p50Ms: pct(exactTimes, 50), p95Ms: pct(exactTimes, 95), recallAt10: 1 });
   }
   // Baseline: a pHash-only index (64-bit codes, Hamming, exact scan) of the same size.
-  const r = rng(3);
+  const r = mulberry32(3);
   const phash = new FlatIndex({ metric: 'hamming', kind: 'binary', dim: 64 }, n);
   for (let i = 1; i <= n; i++) phash.add(i, Uint8Array.from({ length: 8 }, () => Math.floor(r() * 256)));
   const pt: number[] = [];

@@ -10,7 +10,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { rng, scene } from '../test/support/images.js';
+import { mulberry32 } from '../src/domain/index.js';
+import { scene } from '../test/support/images.js';
 import { spawnServer } from '../test/support/process.js';
 
 const { values: args } = parseArgs({
@@ -29,7 +30,7 @@ const WARMUP_S = Math.min(Number(args['warmup-s']), MINUTES * 30);
 
 type Op = 'add' | 'search' | 'update' | 'delete';
 const MIX: [Op, number][] = [['add', 0.3], ['search', 0.5], ['update', 0.1], ['delete', 0.1]];
-const random = rng(7);
+const random = mulberry32(7);
 const pickOp = (): Op => {
   let r = random();
   for (const [op, p] of MIX) if ((r -= p) < 0) return op;

@@ -2,15 +2,7 @@
 // dimension, as image embeddings have (100 centres in a 64-d latent space, points scattered
 // around them, mapped to `dim` by a fixed random linear map, plus a little ambient noise).
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../src/domain/index.js';
 
 const LATENT = 64;
 
@@ -19,7 +11,7 @@ export class Embeddings {
   private readonly centres: Float32Array[];
 
   constructor(readonly dim: number) {
-    const r = rng(7);
+    const r = mulberry32(7);
     const g = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
     this.lift = Float32Array.from({ length: LATENT * dim }, g);
     this.centres = Array.from({ length: 100 }, () => Float32Array.from({ length: LATENT }, g));
@@ -27,7 +19,7 @@ export class Embeddings {
 
   /** `n` vectors from a seed; vector i of a seed is always the same. */
   *generate(n: number, seed: number): Generator<Float32Array> {
-    const r = rng(seed);
+    const r = mulberry32(seed);
     const g = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
     for (let i = 0; i < n; i++) {
       const c = this.centres[Math.floor(r() * this.centres.length)];

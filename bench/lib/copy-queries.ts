@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { mulberry32 } from '../../src/domain/index.js';
 import type { Item } from './datasets.js';
 
 export const TRANSFORMS = ['crop', 'rescale', 'rotate', 'jpeg30', 'colour', 'overlay', 'flip'] as const;
@@ -15,18 +16,6 @@ export interface CopyQuery {
   source: Item;
   transform: Transform;
   path: string;
-}
-
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A seed from a string (FNV-1a), so each (source, transform) has its own random numbers. */
@@ -86,7 +75,7 @@ export async function makeCopyQueries(sources: readonly Item[], transforms: read
     const bytes = read(source.path);
     for (const transform of transforms) {
       const path = join(dir, `${source.dataset}-${source.index}-${transform}.jpg`);
-      writeFileSync(path, await apply(bytes, transform, rng(seedOf(`${source.dataset}/${source.index}/${transform}`))));
+      writeFileSync(path, await apply(bytes, transform, mulberry32(seedOf(`${source.dataset}/${source.index}/${transform}`))));
       out.push({ source, transform, path });
     }
   }

@@ -8,3 +8,4 @@ export * from './metric.js';
 export * from './vocabulary.js';
 export * from './access-keys.js';
 export * from './tasks.js';
+export * from './random.js';

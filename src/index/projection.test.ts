@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rng } from '../../test/support/images.js';
+import { mulberry32 } from '../domain/index.js';
 import { FlatIndex } from './flat-index.js';
 import { randomProjection } from './projection.js';
 
 /** Unit vectors with a low intrinsic dimension (as image embeddings have): a 32-d latent mapped to `dim`. */
 function embeddings(n: number, dim: number, seed: number): Float32Array[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const g = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
-  const r2 = rng(99);
+  const r2 = mulberry32(99);
   const g2 = () => Math.sqrt(-2 * Math.log(r2() + 1e-12)) * Math.cos(2 * Math.PI * r2());
   const map = Array.from({ length: 32 }, () => Float32Array.from({ length: dim }, g2));
   return Array.from({ length: n }, () => {

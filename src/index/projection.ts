@@ -3,6 +3,8 @@
 // Random orthogonal projections preserve distances up to a small, dimension-dependent error
 // (Johnson–Lindenstrauss) and need no training: the same seed always gives the same matrix.
 
+import { mulberry32 } from '../domain/index.js';
+
 /** A linear map from `inDim` to `outDim` dimensions whose output is L2-normalised. */
 export interface Projection {
   readonly inDim: number;
@@ -10,16 +12,6 @@ export interface Projection {
   /** Stable description for snapshot headers, e.g. `rp:1792>128:seed=1`. */
   readonly id: string;
   apply(v: Float32Array): Float32Array;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -3,8 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { rng } from '../../test/support/images.js';
-import type { Metric, Vector, VectorKind } from '../domain/index.js';
+import { mulberry32, type Metric, type Vector, type VectorKind } from '../domain/index.js';
 import { FlatIndex } from './flat-index.js';
 import { kernelFor } from './kernels.js';
 import { Collection } from './collection.js';
@@ -17,7 +16,7 @@ const LABEL0 = 1_000_000; // labels start at an offset so an internal-id leak fa
 
 /** Clustered unit vectors: `clusters` centres plus noise. */
 function clustered(n: number, dim: number, seed: number, clusters = 20): Float32Array[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
   const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: dim }, gauss));
   return Array.from({ length: n }, (_, i) => {
@@ -29,7 +28,7 @@ function clustered(n: number, dim: number, seed: number, clusters = 20): Float32
 }
 
 function bits(n: number, bytes: number, seed: number): Uint8Array[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   return Array.from({ length: n }, () => Uint8Array.from({ length: bytes }, () => Math.floor(r() * 256)));
 }
 

@@ -2,18 +2,8 @@
 // of coloured shapes; the same seed gives the same picture.
 
 import sharp from 'sharp';
+import { mulberry32 } from '../../src/domain/index.js';
 
-/** A small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SceneOptions {
   width?: number;
@@ -25,7 +15,7 @@ export interface SceneOptions {
 
 /** An SVG scene of random rectangles and circles on a random background. */
 export function sceneSvg(seed: number, width = 320, height = 240): string {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const colour = () => `rgb(${Math.floor(r() * 256)},${Math.floor(r() * 256)},${Math.floor(r() * 256)})`;
   const shapes: string[] = [];
   for (let i = 0; i < 12; i++) {

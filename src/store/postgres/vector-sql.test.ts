@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openPglite } from '../../../test/support/pglite-driver.js';
-import { DEFAULT_ATTRIBUTES, parseFilter, type Instance, type Metric, type Vector, type VectorKind } from '../../domain/index.js';
+import { DEFAULT_ATTRIBUTES, mulberry32, parseFilter, type Instance, type Metric, type Vector, type VectorKind } from '../../domain/index.js';
 import { Collection, FlatIndex, kernelFor } from '../../index/index.js';
-import { rng } from '../../../test/support/images.js';
 import { PgStore } from './pg-store.js';
 
 const N = 300;
@@ -20,7 +19,7 @@ describe('pgvector k-NN in SQL (PGlite)', () => {
   const floats = new Map<number, Float32Array>();
   const codes = new Map<number, Uint8Array>();
   const intAttr = new Map<number, number>();
-  const r = rng(42);
+  const r = mulberry32(42);
 
   before(async () => {
     store = await PgStore.open(await openPglite());
