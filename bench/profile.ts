@@ -8,8 +8,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, extname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { evenSpread, photoFiles } from './lib/photos.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,28 +23,19 @@ if (!args.data) {
   process.exit(2);
 }
 
-function pictures(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) return pictures(p);
-    return ['.jpg', '.jpeg', '.png'].includes(extname(e.name).toLowerCase()) ? [p] : [];
-  }).sort();
-}
-
 if (args.child) {
   // The profiled process: a fresh engine, 40 photos added, then the searches.
   const { openEngine } = await import('../src/app.js');
   const { loadConfig } = await import('../src/config.js');
-  const all = pictures(args.data);
-  const pick = (n: number, offset: number) => Array.from({ length: n }, (_, i) => all[(Math.floor((i * all.length) / n) + offset) % all.length]);
+  const all = photoFiles(args.data);
   const dir = mkdtempSync(join(tmpdir(), 'tusou-profile-'));
   const { engine } = await openEngine(loadConfig({ TUSOU_DATA_DIR: dir, TUSOU_LOG_LEVEL: 'silent', TUSOU_VISION_WORKERS: '1' }));
   try {
     await engine.createInstance({ name: 'p', serviceType: 'product', descriptor: args.descriptor });
-    for (const [i, f] of pick(40, 0).entries()) await engine.addImage('p', { productId: `p${i}`, picName: 'a', bytes: readFileSync(f), crop: false });
+    for (const [i, f] of evenSpread(all, 40).entries()) await engine.addImage('p', { productId: `p${i}`, picName: 'a', bytes: readFileSync(f), crop: false });
     const crop = args.crop !== 'false';
     const totals: number[] = [];
-    for (const f of pick(Number(args.queries), 7)) totals.push((await engine.searchByPicture('p', { bytes: readFileSync(f), crop, num: 10 })).timings.total);
+    for (const f of evenSpread(all, Number(args.queries), 7)) totals.push((await engine.searchByPicture('p', { bytes: readFileSync(f), crop, num: 10 })).timings.total);
     totals.sort((a, b) => a - b);
     process.stdout.write(`${totals.length} searches (Crop=${crop}), p50 ${totals[Math.floor(totals.length / 2)].toFixed(0)} ms\n`);
   } finally {

@@ -9,11 +9,12 @@
 
 import sdk, * as M from '@alicloud/imagesearch20201214';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnServer } from '../test/support/process.js';
+import { evenSpread, photoFiles } from './lib/photos.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,16 +33,8 @@ const log = (m: string) => process.stderr.write(`[${new Date().toISOString().sli
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN; };
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
-function pictures(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) return pictures(p);
-    return ['.jpg', '.jpeg', '.png'].includes(extname(e.name).toLowerCase()) ? [p] : [];
-  }).sort();
-}
-
-const all = pictures(args.data);
-const files = Array.from({ length: N }, (_, i) => all[Math.floor((i * all.length) / N)]);
+const all = photoFiles(args.data);
+const files = evenSpread(all, N);
 const root = mkdtempSync(join(tmpdir(), 'tusou-responsive-'));
 const batch = join(root, 'bucket', 'batch');
 mkdirSync(batch, { recursive: true });

@@ -12,13 +12,14 @@
 
 import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openEngine } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { spawnServer } from '../test/support/process.js';
+import { evenSpread, photoFiles } from './lib/photos.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,18 +37,10 @@ const DB = Q ? 60 : 300;
 const QUERIES = Q ? 15 : 60;
 const log = (m: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
-function pictures(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) return pictures(p);
-    return ['.jpg', '.jpeg', '.png'].includes(extname(e.name).toLowerCase()) ? [p] : [];
-  }).sort();
-}
 // Real photos of several kinds: an even spread over every dataset's images.
-const all = pictures(args.data);
-const spread = (n: number, offset: number) => Array.from({ length: n }, (_, i) => all[(Math.floor((i * all.length) / n) + offset) % all.length]);
-const dbFiles = spread(DB, 0);
-const queryFiles = spread(QUERIES, 7);
+const all = photoFiles(args.data);
+const dbFiles = evenSpread(all, DB);
+const queryFiles = evenSpread(all, QUERIES, 7);
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN; };
 const round = (x: number) => Math.round(x * 10) / 10;
 
