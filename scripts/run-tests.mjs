@@ -2,7 +2,7 @@
 // Runs the test suite: every *.test.ts under src/, test/ and bench/ (Node 20's runner does not find
 // .ts files itself), through tsx. Arguments narrow the set: `npm test -- filter search`.
 // With TUSOU_TEST_PG_URL=postgres://… set, the files that run a tusou server or engine
-// (startTestServer, spawnServer, openTestStorage, testStoreEnv) run a second time with
+// (startTestServer, spawnServer, runCli, openTestStorage, testStoreEnv) run a second time with
 // TUSOU_TEST_STORE=postgres: the same tests, each server on its own schema of that database.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -33,7 +33,7 @@ function run(list, env) {
   return res.status ?? 1;
 }
 
-const usesStore = (f) => /\b(startTestServer|spawnServer|openTestStorage|testStoreEnv)\b/.test(readFileSync(f, 'utf8'));
+const usesStore = (f) => /\b(startTestServer|spawnServer|runCli|openTestStorage|testStoreEnv)\b/.test(readFileSync(f, 'utf8'));
 let status = run(files, { TUSOU_TEST_STORE: 'sqlite' });
 const pgUrl = process.env.TUSOU_TEST_PG_URL;
 const matrix = files.filter(usesStore);

@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { scene } from '../../test/support/images.js';
 import { tempDir } from '../../test/support/server.js';
-import { dropTestStore, testStoreEnv } from '../../test/support/stores.js';
+import { runCli } from '../../test/support/process.js';
+import { dropTestStore } from '../../test/support/stores.js';
 import { keyOf } from './import-folder.js';
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
-
 function tusou(dataDir: string, ...args: string[]) {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, TUSOU_DATA_DIR: dataDir, ...testStoreEnv(dataDir) }, encoding: 'utf8' });
+  const res = runCli(dataDir, args);
   return { code: res.status, out: res.stdout, err: res.stderr };
 }
 

@@ -1,20 +1,15 @@
 import sdk, * as M from '@alicloud/imagesearch20201214';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { startTestServer, tempDir } from '../../test/support/server.js';
-import { dropTestStore, testStoreEnv } from '../../test/support/stores.js';
+import { runCli } from '../../test/support/process.js';
+import { dropTestStore } from '../../test/support/stores.js';
 
 const Client = sdk.default;
 
-function cli(dataDir: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--data-dir', dataDir, ...args], {
-    encoding: 'utf8', env: { ...process.env, TUSOU_ACCESS_KEY_ID: '', TUSOU_ACCESS_KEY_SECRET: '', TUSOU_LOG_LEVEL: 'silent', ...testStoreEnv(dataDir) },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (dataDir: string, ...args: string[]) => runCli(dataDir, args, { TUSOU_ACCESS_KEY_ID: '', TUSOU_ACCESS_KEY_SECRET: '' });
 
 describe('tusou keys', () => {
   test('create prints the secret once, the key signs SDK requests, revoke stops it at once', async () => {

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { scene } from '../support/images.js';
-import { spawnServer, type ServerProcess } from '../support/process.js';
-import { ON_POSTGRES, openTestStorage, testStoreEnv } from '../support/stores.js';
+import { runCli, spawnServer, type ServerProcess } from '../support/process.js';
+import { ON_POSTGRES, openTestStorage } from '../support/stores.js';
 import { tempDir } from '../support/server.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -23,7 +23,7 @@ after(async () => { for (const d of dirs) await rm(d, { recursive: true, force: 
 
 /** `tusou check` on a stopped data directory: exit status and report. */
 function check(dataDir: string): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--data-dir', dataDir, 'check'], { encoding: 'utf8', env: { ...process.env, TUSOU_LOG_LEVEL: 'silent', ...testStoreEnv(dataDir) } });
+  const r = runCli(dataDir, ['check']);
   return { status: r.status, out: r.stdout + r.stderr };
 }
 

@@ -5,7 +5,6 @@
 import sdk, * as M from '@alicloud/imagesearch20201214';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -14,9 +13,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { brokenPictures, gifAnimationBomb } from '../support/hostile.js';
 import { scene } from '../support/images.js';
-import { spawnServer, type ServerProcess } from '../support/process.js';
+import { runCli, spawnServer, type ServerProcess } from '../support/process.js';
 import { tempDir } from '../support/server.js';
-import { testStoreEnv } from '../support/stores.js';
 
 const Client = sdk.default;
 type SdkClient = InstanceType<typeof Client>;
@@ -311,7 +309,7 @@ describe('hostile and broken input', { timeout: 300_000 }, () => {
     assert.equal(p.child.exitCode, null);
     p.child.kill('SIGTERM');
     assert.equal(await p.exited, 0);
-    const check = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--data-dir', join(root, 'data'), 'check'], { encoding: 'utf8', env: { ...process.env, TUSOU_LOG_LEVEL: 'silent', ...testStoreEnv(join(root, 'data')) } });
+    const check = runCli(join(root, 'data'), ['check']);
     assert.equal(check.status, 0, check.stdout + check.stderr);
     assert.match(check.stdout, /^h: 1 images, 1 indexed; 0 missing/m);
     assert.equal((await readdir(join(root, 'data'))).includes('passwd'), false);

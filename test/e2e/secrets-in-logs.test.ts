@@ -5,17 +5,14 @@
 import sdk, * as M from '@alicloud/imagesearch20201214';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { scene } from '../support/images.js';
-import { spawnServer } from '../support/process.js';
+import { runCli, spawnServer } from '../support/process.js';
 import { tempDir } from '../support/server.js';
-import { dropTestStore, testStoreEnv } from '../support/stores.js';
+import { dropTestStore } from '../support/stores.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const BOOT_ID = 'TSLOGSBOOT';
 const BOOT_SECRET = 'bootstrap-secret-never-logged-42';
 const WRONG_SECRET = 'a-wrong-secret-someone-mistyped-7';
@@ -24,7 +21,7 @@ test('secrets never appear in the logs, whatever callers send (trace level, both
   const root = await tempDir('tusou-logs-');
   const dataDir = join(root, 'data');
   try {
-    const created = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--data-dir', dataDir, 'keys', 'create', '--json', '--instances', 'shop'], { encoding: 'utf8', env: { ...process.env, TUSOU_LOG_LEVEL: 'trace', ...testStoreEnv(dataDir) } });
+    const created = runCli(dataDir, ['keys', 'create', '--json', '--instances', 'shop'], { TUSOU_LOG_LEVEL: 'trace' });
     assert.equal(created.status, 0, created.stderr);
     const stored = JSON.parse(created.stdout) as { accessKeyId: string; accessKeySecret: string };
     assert.ok(!created.stderr.includes(stored.accessKeySecret), 'the CLI logs no secret (it prints it once on stdout, by design)');

@@ -1,6 +1,6 @@
 // A tusou server in a child process (the real CLI), for tests that kill it or restart it.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { testStoreEnv } from './stores.js';
 
@@ -44,4 +44,15 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
     void exited.then((code) => { clearTimeout(timer); reject(new Error(`server exited (${code}) before listening; logs: ${JSON.stringify(logs)}`)); });
   });
   return { url, child, logs, exited };
+}
+
+/**
+ * Run a `tusou` command to its end on `dataDir` with the same store a spawned server of that
+ * directory uses (SQLite, or its schema on the PostgreSQL pass); logs are silent unless `env` says.
+ */
+export function runCli(dataDir: string, args: readonly string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--data-dir', dataDir, ...args], {
+    encoding: 'utf8', env: { ...process.env, TUSOU_LOG_LEVEL: 'silent', ...testStoreEnv(dataDir), ...env },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
