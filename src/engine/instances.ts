@@ -58,6 +58,13 @@ export async function createInstance(ctx: EngineContext, input: CreateInstanceIn
 }
 
 /**
+ * Query expansion by default (index key `qe`): on product instances, where a search looks for the
+ * same kind of thing, expanding with the 3 nearest raises category mAP (docs/quality.md); not on
+ * generic ones, where a copy's own score must stay its own.
+ */
+const DEFAULT_QUERY_EXPANSION: Record<ServiceType, number> = { product: 3, generic: 0, face: 0 };
+
+/**
  * Settle descriptor, metric and index spec: the descriptor's own metric and the default spec for
  * the shape unless given. A face instance takes only face descriptors, and only it takes them.
  * @throws PARAM_INVALID, DESCRIPTOR_UNKNOWN, METRIC_INVALID, INDEX_SPEC_INVALID
@@ -74,11 +81,12 @@ export function resolveIndexing(input: { descriptor?: unknown; metric?: unknown;
     });
   }
   const metric = validateMetric(input.metric ?? extractor.metric, extractor.kind);
-  const shape = { metric, kind: extractor.kind, dim: extractor.dim };
+  const shape = { metric, kind: extractor.kind, dim: extractor.dim, ...(extractor.parts ? { parts: true } : {}) };
   if (input.index !== undefined && typeof input.index !== 'string') {
     throw new TusouError('PARAM_INVALID', { field: 'index', expected: 'an index spec such as flat or hnsw:m=16', got: shown(input.index) });
   }
-  return { descriptor, metric, index: validateIndexSpec(input.index ?? defaultIndexSpec(shape), shape) };
+  const qe = serviceType ? DEFAULT_QUERY_EXPANSION[serviceType] : 0;
+  return { descriptor, metric, index: validateIndexSpec(input.index ?? defaultIndexSpec(shape, qe), shape) };
 }
 
 async function describeInstance(ctx: EngineContext, instance: Instance): Promise<InstanceDetail> {

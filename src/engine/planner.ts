@@ -3,7 +3,8 @@
 // recall (DESIGN §3) — then, when the collection projects, re-rank the shortlist with the full
 // vectors from the store so the final order and distances are the descriptor's own. With
 // pgvector the store can run a filtered k-NN itself (exact, or HNSW once its index exists) on
-// the full vectors.
+// the full vectors. An index with query expansion (`qe`) searches twice: the query, then the
+// query plus its nearest images' vectors.
 
 import type { Instance, Vector } from '../domain/index.js';
 import { TopK, kernelFor, type Collection, type Hit, type ShortlistPath } from '../index/index.js';
@@ -30,9 +31,36 @@ export interface Nearest {
 
 /**
  * The k nearest images to a descriptor vector within a selection (filter and category), nearest
- * first, with distances in the descriptor's metric.
+ * first, with distances in the descriptor's metric (to the expanded query when the index expands).
  */
 export async function nearest(parts: PlannerParts, instance: Instance, vector: Vector, selection: ImageSelection, k: number): Promise<Nearest> {
+  const { qe } = parts.collection;
+  if (qe === 0) return nearestOnce(parts, instance, vector, selection, k);
+  const first = await nearestOnce(parts, instance, vector, selection, qe);
+  return nearestOnce(parts, instance, await expandQuery(parts.store, instance.descriptor, vector, first.hits), selection, k);
+}
+
+/**
+ * αQE (Radenović et al.): the query plus its neighbours' vectors weighted by (cosine similarity)³,
+ * L2-normalised. Neighbours that agree with each other pull the query towards what they share.
+ */
+async function expandQuery(store: Store, descriptor: string, vector: Vector, hits: readonly Hit[]): Promise<Vector> {
+  const vectors = await store.getVectors(descriptor, hits.map((h) => h.label));
+  const e = Float32Array.from(vector);
+  for (const h of hits) {
+    const v = vectors.get(h.label);
+    if (!v) continue;
+    const w = Math.max(0, 1 - h.distance) ** 3;
+    for (let i = 0; i < e.length; i++) e[i] += w * v[i];
+  }
+  let n = 0;
+  for (let i = 0; i < e.length; i++) n += e[i] * e[i];
+  n = Math.sqrt(n) || 1;
+  for (let i = 0; i < e.length; i++) e[i] /= n;
+  return e;
+}
+
+async function nearestOnce(parts: PlannerParts, instance: Instance, vector: Vector, selection: ImageSelection, k: number): Promise<Nearest> {
   const { collection: c } = parts;
   const restricted = selection.filter !== undefined || selection.categoryId !== undefined;
   const candidates = restricted ? c.attrs.select(selection.filter, selection.categoryId) : undefined;
@@ -48,7 +76,8 @@ export async function nearest(parts: PlannerParts, instance: Instance, vector: V
     const { hits, path } = c.shortlist(vector, k, candidates, parts.exactMaxCandidates);
     return { hits, candidates: count, path };
   }
-  const { hits: short, path } = c.shortlist(c.toIndexSpace(vector), Math.max(k, c.rerank), candidates, parts.exactMaxCandidates);
+  // Deep pages re-rank a proportionally deeper shortlist: the projection's order is only roughly the full vectors'.
+  const { hits: short, path } = c.shortlist(c.toIndexSpace(vector), Math.max(4 * k, c.rerank), candidates, parts.exactMaxCandidates);
   const kernel = kernelFor(instance.metric, getExtractor(instance.descriptor).kind);
   const full = await parts.store.getVectors(instance.descriptor, short.map((h) => h.label));
   const top = new TopK(k);

@@ -24,6 +24,8 @@ export class Collection {
   readonly projection?: Projection;
   /** Shortlist size when projecting (re-ranked on full vectors). */
   readonly rerank: number;
+  /** Query expansion: neighbours added to a query before its final search (0 = off). */
+  readonly qe: number;
   private constructor(
     readonly spec: string,
     /** Shape of the descriptor's vectors (what the store keeps). */
@@ -34,6 +36,7 @@ export class Collection {
   ) {
     const parsed = parseIndexSpec(spec);
     this.rerank = parsed.rr;
+    this.qe = parsed.qe;
     if (parsed.proj > 0) this.projection = randomProjection(shape.dim, parsed.proj);
   }
 
@@ -49,7 +52,7 @@ export class Collection {
     // Multi-part vectors (faces) are stored per part under one label (parts-index.ts).
     const wrap = <T extends VectorIndex>(i: T) => (shape.parts ? new PartsIndex(i) : i);
     if (parsed.kind === 'flat') return new Collection(spec, shape, wrap(new FlatIndex(innerShape)), undefined);
-    return new Collection(spec, shape, wrap(HnswIndex.create(innerShape, { ...parsed, proj: 0 })), wrap(new FlatIndex(innerShape)));
+    return new Collection(spec, shape, wrap(HnswIndex.create(innerShape, { ...parsed, proj: 0, qe: 0 })), wrap(new FlatIndex(innerShape)));
   }
 
   /** A collection from snapshot payloads (attributes come from the store afterwards). */
@@ -58,12 +61,12 @@ export class Collection {
     const wrap = <T extends VectorIndex>(i: T) => (shape.parts ? new PartsIndex(i) : i);
     if (parsed.kind === 'flat') return new Collection(spec, shape, wrap(FlatIndex.read(innerShape, files.ann)), undefined);
     if (!files.exact) throw new RangeError('an hnsw snapshot needs its exact payload');
-    return new Collection(spec, shape, wrap(HnswIndex.read(innerShape, { ...parsed, proj: 0 }, files.ann, deleted)), wrap(FlatIndex.read(innerShape, files.exact)));
+    return new Collection(spec, shape, wrap(HnswIndex.read(innerShape, { ...parsed, proj: 0, qe: 0 }, files.ann, deleted)), wrap(FlatIndex.read(innerShape, files.exact)));
   }
 
   /** The spec of the inner vector index. */
   get innerSpec(): string {
-    return formatIndexSpec({ ...parseIndexSpec(this.spec), proj: 0 });
+    return formatIndexSpec({ ...parseIndexSpec(this.spec), proj: 0, qe: 0 });
   }
 
   get size(): number {

@@ -12,6 +12,6 @@ import type { IndexShape, VectorIndex } from './vector-index.js';
  */
 export function createIndex(spec: string, shape: IndexShape): VectorIndex {
   const parsed = parseIndexSpec(spec);
-  const create = (s: IndexShape) => (parsed.kind === 'hnsw' ? HnswIndex.create(s, { ...parsed, proj: 0 }) : new FlatIndex(s));
+  const create = (s: IndexShape) => (parsed.kind === 'hnsw' ? HnswIndex.create(s, { ...parsed, proj: 0, qe: 0 }) : new FlatIndex(s));
   return shape.parts ? PartsIndex.over(shape, create) : create(shape);
 }

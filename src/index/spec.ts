@@ -8,8 +8,13 @@ import type { IndexShape } from './vector-index.js';
 export interface ProjectionParams {
   /** Index-space dimensions (0 = no projection): the index holds projected vectors, the store full ones. */
   proj: number;
-  /** Shortlist re-ranked with the full vectors when projecting. */
+  /** Shortlist re-ranked with the full vectors when projecting (at least; 4·k for deep pages). */
   rr: number;
+  /**
+   * Query expansion (αQE): a query is replaced by itself plus its `qe` nearest images' vectors,
+   * weighted by similarity³, and searched again (0 = off; cosine on float vectors only).
+   */
+  qe: number;
 }
 export interface FlatSpec extends ProjectionParams { kind: 'flat' }
 export interface HnswSpec extends ProjectionParams {
@@ -24,10 +29,10 @@ export interface HnswSpec extends ProjectionParams {
 export type IndexSpec = FlatSpec | HnswSpec;
 
 export const HNSW_DEFAULTS = Object.freeze({ m: 16, efc: 100, ef: 100 });
-export const PROJECTION_DEFAULTS: Readonly<ProjectionParams> = Object.freeze({ proj: 0, rr: 64 });
-type Key = 'm' | 'efc' | 'ef' | 'proj' | 'rr';
-const RANGES: Record<Key, [number, number]> = { m: [4, 64], efc: [10, 2000], ef: [10, 5000], proj: [0, 4096], rr: [10, 2000] };
-const KEYS: Record<IndexSpec['kind'], Key[]> = { flat: ['proj', 'rr'], hnsw: ['m', 'efc', 'ef', 'proj', 'rr'] };
+export const PROJECTION_DEFAULTS: Readonly<ProjectionParams> = Object.freeze({ proj: 0, rr: 64, qe: 0 });
+type Key = 'm' | 'efc' | 'ef' | 'proj' | 'rr' | 'qe';
+const RANGES: Record<Key, [number, number]> = { m: [4, 64], efc: [10, 2000], ef: [10, 5000], proj: [0, 4096], rr: [10, 2000], qe: [0, 32] };
+const KEYS: Record<IndexSpec['kind'], Key[]> = { flat: ['proj', 'rr', 'qe'], hnsw: ['m', 'efc', 'ef', 'proj', 'rr', 'qe'] };
 
 /**
  * Parse an index spec.
@@ -51,11 +56,11 @@ export function parseIndexSpec(spec: string): IndexSpec {
   return out as unknown as IndexSpec;
 }
 
-/** The canonical string of a spec (projection keys only when projecting). */
+/** The canonical string of a spec (projection keys only when projecting, `qe` only when on). */
 export function formatIndexSpec(s: IndexSpec): string {
-  const proj = s.proj > 0 ? `proj=${s.proj},rr=${s.rr}` : '';
-  if (s.kind === 'flat') return proj ? `flat:${proj}` : 'flat';
-  return `hnsw:m=${s.m},efc=${s.efc},ef=${s.ef}${proj ? `,${proj}` : ''}`;
+  const extra = [...(s.proj > 0 ? [`proj=${s.proj}`, `rr=${s.rr}`] : []), ...(s.qe > 0 ? [`qe=${s.qe}`] : [])].join(',');
+  if (s.kind === 'flat') return extra ? `flat:${extra}` : 'flat';
+  return `hnsw:m=${s.m},efc=${s.efc},ef=${s.ef}${extra ? `,${extra}` : ''}`;
 }
 
 /** HNSW (hnswlib) supports cosine and l2 on float vectors; every other shape needs `flat`. */
@@ -68,12 +73,14 @@ export const PROJECT_ABOVE_DIM = 256;
 
 /**
  * The default spec for a shape: HNSW where it applies (projected to 128 dimensions, with the
- * shortlist re-ranked on full vectors, when the descriptor is wider than 256), else an exact scan.
+ * shortlist re-ranked on full vectors, when the descriptor is wider than 256), else an exact scan;
+ * `qe` turns on query expansion (cosine on float vectors only).
  */
-export function defaultIndexSpec(shape: IndexShape): string {
+export function defaultIndexSpec(shape: IndexShape, qe = 0): string {
   if (!supportsHnsw(shape)) return 'flat';
-  const proj = shape.dim > PROJECT_ABOVE_DIM ? { proj: 128, rr: PROJECTION_DEFAULTS.rr } : PROJECTION_DEFAULTS;
-  return formatIndexSpec({ kind: 'hnsw', ...HNSW_DEFAULTS, ...proj });
+  const proj = shape.dim > PROJECT_ABOVE_DIM ? { proj: 128 } : {};
+  const expand = shape.metric === 'cosine' && !shape.parts ? { qe } : {};
+  return formatIndexSpec({ kind: 'hnsw', ...HNSW_DEFAULTS, ...PROJECTION_DEFAULTS, ...proj, ...expand });
 }
 
 /** Parse and check a spec against the vectors it will hold. @throws INDEX_SPEC_INVALID */
@@ -84,6 +91,9 @@ export function validateIndexSpec(spec: string, shape: IndexShape): string {
   }
   if (parsed.proj > 0 && !supportsHnsw(shape)) {
     throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `proj (a random projection) keeps cosine and l2 distances only; ${shape.metric} on ${shape.kind} vectors cannot be projected` });
+  }
+  if (parsed.qe > 0 && (shape.kind !== 'float' || shape.metric !== 'cosine' || shape.parts)) {
+    throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `qe (query expansion) averages vectors by cosine similarity; it needs cosine on single float vectors, not ${shape.metric} on ${shape.parts ? 'multi-part ' : ''}${shape.kind} vectors` });
   }
   if (parsed.proj >= shape.dim) {
     throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `proj must be smaller than the descriptor's ${shape.dim} dimensions; got ${parsed.proj}` });

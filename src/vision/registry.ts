@@ -6,6 +6,7 @@ import { centerNetBackbone } from './descriptors/centernet-backbone.js';
 import { classicFused } from './descriptors/classic-fused.js';
 import { colourHistogram } from './descriptors/colour-histogram.js';
 import { deepColourFusion } from './descriptors/deep-colour-fusion.js';
+import { deepConcat } from './descriptors/deep-concat.js';
 import { mobileNetV2Mid } from './descriptors/mobilenet-v2-mid.js';
 import { faceApiRecognition } from './descriptors/face-api-recognition.js';
 import { dHash, pHash } from './descriptors/perceptual-hash.js';
@@ -21,6 +22,7 @@ const EXTRACTORS: readonly FeatureExtractor[] = [
   mobileNetV2Mid,
   centerNetBackbone,
   deepColourFusion,
+  deepConcat,
   faceApiRecognition,
   hsvSpatial,
   lbpPyramid,

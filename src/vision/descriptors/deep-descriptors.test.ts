@@ -44,7 +44,7 @@ describe('CNN descriptors (real models from npm packages, run in the worker pool
   const extract = async (e: FeatureExtractor, img: DecodedImage) => pool.run({ op: 'extract', descriptor: e.id, pixels: await cut(e, img) });
 
   test('the deep descriptors are registered with a versioned id', () => {
-    assert.deepEqual(DEEP.map((e) => e.id).sort(), ['centernet-gem480@1', 'mnv2mid-colour2304@1', 'mnv2mid-gap1792@1']);
+    assert.deepEqual(DEEP.map((e) => e.id).sort(), ['centernet-gem480@1', 'mnv2mid-cn2272@1', 'mnv2mid-colour2304@1', 'mnv2mid-gap1792@1']);
   });
 
   for (const e of DEEP) {
