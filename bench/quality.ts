@@ -1,6 +1,7 @@
 // Retrieval-quality benchmark through the engine's public path: for each descriptor (optionally
 // with a reranker), each protocol's database (its README) becomes an instance in a temporary data
-// directory, and the protocol's queries search it by picture.
+// directory, and the protocol's queries search it by picture. A descriptor named `default` leaves
+// the choice to the engine: each instance gets its service type's default descriptor and index.
 //
 //   npm run bench:quality -- --data /work/shared/datasets [--descriptors a,b+orb-ransac@1]
 //     [--max-queries N] [--only caltech101,copy] [--rerank-all] [--index spec] [--out file.json]
@@ -15,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { openEngine } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { Engine } from '../src/engine/index.js';
-import { fullBox } from '../src/domain/index.js';
+import { fullBox, type ServiceType } from '../src/domain/index.js';
 import { decodeImage } from '../src/imaging/index.js';
 import { getReranker, listExtractors } from '../src/vision/index.js';
 import { makeCopyQueries, TRANSFORMS, type CopyQuery, type Transform } from './lib/copy-queries.js';
@@ -92,8 +93,11 @@ type Metrics = Record<string, number>;
 
 interface Context {
   engine: Engine;
-  /** The instance holding exactly these items (created and filled on first use). */
-  database(name: string, items: readonly Item[]): Promise<string>;
+  /**
+   * The instance holding exactly these items (created and filled on first use), of the service
+   * type the protocol is for: product for category and catalogue search, generic for the crowd.
+   */
+  database(name: string, items: readonly Item[], serviceType: ServiceType): Promise<string>;
   config: BenchConfig;
   datasets: Dataset[];
   items: Map<string, Item>;
@@ -116,7 +120,7 @@ async function categoryProtocol(ctx: Context, ds: Dataset): Promise<Metrics> {
   for (const q of limit(ds.items)) {
     const relevant = (size.get(q.group) ?? 1) - 1;
     const isRel = (h: Hit) => h.key !== keyOf(q) && groupOf(ctx, h.key) === q.group;
-    const hits = await ranked(ctx, await ctx.database(ds.name, ds.items), readFileSync(q.path), (hs) => hs.filter(isRel).length < relevant);
+    const hits = await ranked(ctx, await ctx.database(ds.name, ds.items, 'product'), readFileSync(q.path), (hs) => hs.filter(isRel).length < relevant);
     const list = hits.filter((h) => h.key !== keyOf(q)).map(isRel);
     aps.push(averagePrecision(list, relevant));
     // Upper bound: relevant images past the window placed right after it.
@@ -132,9 +136,9 @@ async function categoryProtocol(ctx: Context, ds: Dataset): Promise<Metrics> {
 /** Natural photos against the iconic catalogue images (top-1, R@5, MRR, also per `top`), and same-product mAP. */
 async function catalogProtocol(ctx: Context, ds: Dataset): Promise<Metrics> {
   const queries = limit(ds.items.filter((it) => it.columns.kind === 'natural'));
-  const catalogue = await ctx.database(`${ds.name}/iconic`, ds.items.filter((it) => it.columns.kind === 'iconic'));
+  const catalogue = await ctx.database(`${ds.name}/iconic`, ds.items.filter((it) => it.columns.kind === 'iconic'), 'product');
   const sameProduct = !ctx.config.reranker || RERANK_ALL;
-  const everything = sameProduct ? await ctx.database(ds.name, ds.items) : '';
+  const everything = sameProduct ? await ctx.database(ds.name, ds.items, 'product') : '';
   const byTop = new Map<string, { top1: number[]; mrr: number[] }>();
   const top1: number[] = [];
   const r5: number[] = [];
@@ -205,7 +209,7 @@ function crowd(ctx: Context): Promise<string> {
       case 'catalog': return d.items.filter((it) => it.columns.kind === 'iconic');
     }
   });
-  return ctx.database('crowd', items);
+  return ctx.database('crowd', items, 'generic');
 }
 
 /** Query views against the crowd (model views plus distractors): top-1, MRR. */
@@ -297,12 +301,12 @@ async function runConfig(config: BenchConfig, datasets: Dataset[], copyQueries: 
   const items = new Map(datasets.flatMap((d) => d.items).map((it) => [keyOf(it), it]));
   const instances = new Map<string, string>();
   const adds = { n: 0, ms: 0 };
-  const database = async (name: string, members: readonly Item[]): Promise<string> => {
+  const database = async (name: string, members: readonly Item[], serviceType: ServiceType): Promise<string> => {
     const known = instances.get(name);
     if (known) return known;
     const instance = `db${instances.size}`;
     await engine.createInstance({
-      name: instance, descriptor: config.descriptor, ...(config.reranker ? { reranker: config.reranker } : {}), ...(INDEX ? { index: INDEX } : {}),
+      name: instance, serviceType, ...(config.descriptor === 'default' ? {} : { descriptor: config.descriptor }), ...(config.reranker ? { reranker: config.reranker } : {}), ...(INDEX ? { index: INDEX } : {}),
     });
     const t0 = performance.now();
     for (const it of members) await engine.addImage(instance, { productId: keyOf(it), picName: 'p', bytes: readFileSync(it.path), crop: false });
