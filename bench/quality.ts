@@ -271,6 +271,8 @@ async function copyProtocol(ctx: Context): Promise<CopyResult> {
   const r1: number[] = [];
   const mrr: number[] = [];
   const inShortlist: number[] = [];
+  // How deep the original sits: what a shallower (cheaper) verification would still reach.
+  const shallow = new Map<number, number[]>([[2, []], [4, []], [8, []], [16, []]]);
   const pairs: { score: number; positive: boolean }[] = [];
   const missed: [string, string][] = [];
   for (const q of ctx.copyQueries) {
@@ -280,6 +282,7 @@ async function copyProtocol(ctx: Context): Promise<CopyResult> {
     r1.push(+list[0]);
     mrr.push(reciprocalRank(list));
     inShortlist.push(recallAtK(list, SHORTLIST, 1));
+    for (const [k, xs] of shallow) xs.push(recallAtK(list, k, 1));
     per.set(q.transform, [...(per.get(q.transform) ?? []), +list[0]]);
     if (!list.slice(0, SHORTLIST).includes(true)) missed.push([q.path, q.source.path]);
     if (hits[0]) pairs.push({ score: hits[0].score, positive: list[0] });
@@ -290,6 +293,7 @@ async function copyProtocol(ctx: Context): Promise<CopyResult> {
   }
   const thresholds = Array.from({ length: 50 }, (_, i) => Math.round((0.5 + i * 0.01) * 100) / 100);
   const metrics: Metrics = { 'R@1': mean(r1), MRR: mean(mrr), [`R@${SHORTLIST}`]: mean(inShortlist), queries: r1.length, negatives: ctx.negatives.length };
+  for (const [k, xs] of shallow) metrics[`R@${k}`] = mean(xs);
   for (const t of TRANSFORMS) if (per.has(t)) metrics[`R@1 ${t}`] = mean(per.get(t)!);
   if (ctx.config.reranker && missed.length > 0) metrics['shortlist misses verifiable'] = await verifiableShare(ctx.config.reranker, missed);
   return { metrics, calibration: precisionRecall(pairs, ctx.copyQueries.length, thresholds) };
