@@ -134,28 +134,35 @@ export function createVision(opts: VisionOptions = {}): Vision {
       if (extractor.faces) return analyseFaces((pixels) => getPool().run({ op: 'faces', pixels }), img, extractor.dim, req.region);
       const whole = fullBox(img.width, img.height);
       const timings: NonNullable<Analysis['timings']> = {};
-      let t = performance.now();
-      const lap = () => { const n = performance.now(); const d = n - t; t = n; return d; };
+      // Local features (the grey picture cut here with sharp, ORB in the pool) run beside the
+      // descriptor, on another worker when there is one.
+      const timed = async <T>(stage: 'describe' | 'local', work: Promise<T>): Promise<T> => {
+        const start = performance.now();
+        const v = await work;
+        timings[stage] = performance.now() - start;
+        return v;
+      };
+      const localOf = async (region: Box): Promise<Uint8Array | undefined> => {
+        if (!req.local) return undefined;
+        const { reranker, form } = req.local;
+        const pixels = await getReranker(reranker).prepare(img, region);
+        return timed('local', getPool().run({ op: 'local', reranker, pixels, form }) as Promise<Uint8Array>);
+      };
       let out: Analysis;
       if (req.region || !req.detect) {
         const region = req.region ?? whole;
-        out = { region, regions: [], vector: await describe(extractor, img, region) };
-        timings.describe = lap();
+        const [vector, local] = await Promise.all([timed('describe', describe(extractor, img, region)), localOf(region)]);
+        out = { region, regions: [], vector, ...(local ? { local } : {}) };
       } else {
+        const start = performance.now();
         const d = await detect(img, req.predictCategory ?? false);
-        timings.detect = lap();
+        timings.detect = performance.now() - start;
         const region = d.main.box;
         // The detection pass already computed the backbone descriptor of the whole picture.
         const vector = extractor.id === centerNetBackbone.id && d.backbone && sameBox(region, whole)
-          ? d.backbone : await describe(extractor, img, region);
-        timings.describe = lap();
-        out = { region, regions: d.regions, categoryId: d.main.categoryId, vector };
-      }
-      // Local features: the grey picture is cut here (sharp, off the event loop), ORB runs in the pool.
-      if (req.local) {
-        const pixels = await getReranker(req.local.reranker).prepare(img, out.region);
-        out.local = await getPool().run({ op: 'local', reranker: req.local.reranker, pixels, form: req.local.form }) as Uint8Array;
-        timings.local = lap();
+          ? Promise.resolve(d.backbone) : describe(extractor, img, region);
+        const [v, local] = await Promise.all([timed('describe', vector), localOf(region)]);
+        out = { region, regions: d.regions, categoryId: d.main.categoryId, vector: v, ...(local ? { local } : {}) };
       }
       out.timings = timings;
       return out;

@@ -71,12 +71,13 @@ export function orbReranker(opts: { id: string; sizePx: number; minPx: number; d
   const describePrepared = async (pixels: Pixels, form: 'database' | 'query'): Promise<Uint8Array> => {
     const grey = { data: pixels.data, width: pixels.width, height: pixels.height };
     const sets = [await extractOrb(grey, opts)];
-    if (form === 'query') sets.push(await extractOrb(mirrorImage(grey), opts));
+    // A query's mirror set is only worth its cost when some candidates are matched against it.
+    if (form === 'query' && opts.mirrorDepth > 0) sets.push(await extractOrb(mirrorImage(grey), opts));
     return serialiseLocalFeatureSets(sets);
   };
   return {
     id: opts.id,
-    description: `ORB local features (${opts.maxKeypoints} keypoints on grey, ${opts.minPx}–${opts.sizePx} px), ratio-test matching and a RANSAC homography; verifies the first ${opts.depth} candidates`,
+    description: `ORB local features (${opts.maxKeypoints} keypoints on grey, ${opts.minPx}–${opts.sizePx} px), ratio-test matching and a RANSAC homography; verifies the first ${opts.depth} candidates${opts.mirrorDepth > 0 ? `, the first ${opts.mirrorDepth} against the mirrored query too` : ''}`,
     depth: opts.depth,
     mirrorDepth: opts.mirrorDepth,
     prepare,
