@@ -27,8 +27,9 @@ function run(list, env) {
   const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...list], {
     // New instances default to the colour histogram in tests (servers, engines and CLI
     // subprocesses alike): the deep defaults would load a CNN into every test process. The tests
-    // of the defaults set TUSOU_DEFAULT_DESCRIPTOR to '' to get them.
-    stdio: 'inherit', env: { ...process.env, TUSOU_LOG_LEVEL: process.env.TUSOU_LOG_LEVEL ?? 'silent', TUSOU_DEFAULT_DESCRIPTOR: process.env.TUSOU_DEFAULT_DESCRIPTOR ?? 'colour-hist-rgb512@1', ...env },
+    // of the defaults set TUSOU_DEFAULT_DESCRIPTOR (and TUSOU_DEFAULT_RERANKER, off here: ORB on every
+    // add) to '' to get them.
+    stdio: 'inherit', env: { ...process.env, TUSOU_LOG_LEVEL: process.env.TUSOU_LOG_LEVEL ?? 'silent', TUSOU_DEFAULT_DESCRIPTOR: process.env.TUSOU_DEFAULT_DESCRIPTOR ?? 'colour-hist-rgb512@1', TUSOU_DEFAULT_RERANKER: process.env.TUSOU_DEFAULT_RERANKER ?? 'none', ...env },
   });
   return res.status ?? 1;
 }

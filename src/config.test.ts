@@ -101,6 +101,13 @@ test('store: SQLite by default, PostgreSQL from a postgres:// URL; a bad URL is 
   assert.throws(() => loadConfig({ TUSOU_FOLLOW_POLL_MS: '1' }), /TUSOU_FOLLOW_POLL_MS/);
 });
 
+test('default rerankers: generic verifies with orb-ransac-top8@1, product none; TUSOU_DEFAULT_RERANKER sets both, none switches off', () => {
+  assert.deepEqual(loadConfig({}).defaults.rerankers, { generic: 'orb-ransac-top8@1' });
+  assert.deepEqual(loadConfig({ TUSOU_DEFAULT_RERANKER: 'none' }).defaults.rerankers, {});
+  assert.deepEqual(loadConfig({ TUSOU_DEFAULT_RERANKER: 'orb-ransac@1', TUSOU_DEFAULT_RERANKER_GENERIC: 'none' }).defaults.rerankers, { product: 'orb-ransac@1' });
+  assert.deepEqual(loadConfig({ TUSOU_DEFAULT_RERANKER: '' }).defaults.rerankers, { generic: 'orb-ransac-top8@1' });
+});
+
 test('default descriptors: the benchmark\'s choice per service type; TUSOU_DEFAULT_DESCRIPTOR sets both, the per-type keys win', () => {
   assert.deepEqual(loadConfig({}).defaults.descriptors, { product: 'mnv2mid-gap1792@1', generic: 'mnv2mid-colour2304@1' });
   assert.deepEqual(loadConfig({ TUSOU_DEFAULT_DESCRIPTOR: 'phash-64@1' }).defaults.descriptors, { product: 'phash-64@1', generic: 'phash-64@1' });

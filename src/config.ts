@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import type { DefaultDescriptors } from './domain/index.js';
+import type { DefaultDescriptors, DefaultRerankers } from './domain/index.js';
 
 /**
  * Chosen by the retrieval benchmark (docs/quality.md, "Defaults"): MobileNetV2-mid pooled is the
@@ -14,6 +14,12 @@ import type { DefaultDescriptors } from './domain/index.js';
  * (this very picture or object: copies, multi-view, UKBench).
  */
 export const DEFAULT_DESCRIPTORS: DefaultDescriptors = { product: 'mnv2mid-gap1792@1', generic: 'mnv2mid-colour2304@1' };
+
+/**
+ * Generic search is for this very picture or object, so it verifies the first candidates with
+ * local features (copy detection R@1 0.973 → see docs/quality.md); product search is not.
+ */
+export const DEFAULT_RERANKERS: DefaultRerankers = { generic: 'orb-ransac-top8@1' };
 
 export interface Config {
   host: string;
@@ -37,7 +43,7 @@ export interface Config {
   /** Largest request body accepted (a 4 MiB picture as base64 in a form body is about 5.9 MB). */
   bodyMaxBytes: number;
   /** New instances: the descriptor per service type (faces always use the face descriptor) and the capacity. */
-  defaults: { descriptors: DefaultDescriptors; capacity: number };
+  defaults: { descriptors: DefaultDescriptors; rerankers: DefaultRerankers; capacity: number };
   search: {
     /** Filtered searches over at most this many candidates scan them exactly (see docs/indexing.md). */
     exactMaxCandidates: number;
@@ -118,6 +124,11 @@ export class ConfigError extends Error {
 }
 
 type Source = Record<string, string | undefined>;
+
+/** A default reranker entry: `none` (or nothing) means no reranker. */
+function reranker(id: string | undefined, serviceType: keyof DefaultRerankers): DefaultRerankers {
+  return id && id !== 'none' ? { [serviceType]: id } : {};
+}
 
 function int(src: Source, key: string, def: number, min: number, max: number): number {
   const raw = src[key];
@@ -247,6 +258,10 @@ export function loadConfig(env: Source = process.env, overrides: Source = {}): C
       descriptors: {
         product: src.TUSOU_DEFAULT_DESCRIPTOR_PRODUCT || src.TUSOU_DEFAULT_DESCRIPTOR || DEFAULT_DESCRIPTORS.product,
         generic: src.TUSOU_DEFAULT_DESCRIPTOR_GENERIC || src.TUSOU_DEFAULT_DESCRIPTOR || DEFAULT_DESCRIPTORS.generic,
+      },
+      rerankers: {
+        ...reranker(src.TUSOU_DEFAULT_RERANKER_PRODUCT || src.TUSOU_DEFAULT_RERANKER || DEFAULT_RERANKERS.product, 'product'),
+        ...reranker(src.TUSOU_DEFAULT_RERANKER_GENERIC || src.TUSOU_DEFAULT_RERANKER || DEFAULT_RERANKERS.generic, 'generic'),
       },
       capacity: int(src, 'TUSOU_DEFAULT_CAPACITY', 1_000_000, 1, 1_000_000_000),
     },

@@ -91,7 +91,7 @@ instance.command('create <name>')
   .option('--metric <metric>', 'cosine, l2, l1, hamming or jaccard')
   .option('--index <spec>', 'flat or hnsw:m=16,efc=100,ef=100')
   .option('--capacity <n>', 'maximum number of images', int)
-  .option('--reranker <id>', 'verify the first candidates with local features, e.g. orb-ransac@1')
+  .option('--reranker <id>', 'verify the first candidates with local features, e.g. orb-ransac@1; none for none (default: generic orb-ransac-top8@1, product none)')
   .action((name: string, o: { serviceType: string; descriptor?: string; metric?: string; index?: string; capacity?: number; reranker?: string }) => withEngine(async (e) => {
     const i = await e.createInstance({ name, ...o });
     process.stdout.write(`created ${i.name} (${i.serviceType}, ${i.descriptor}, ${i.metric}, ${i.index})\n`);

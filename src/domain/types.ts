@@ -18,6 +18,12 @@ export interface DefaultDescriptors {
   generic: string;
 }
 
+/** The reranker of a new instance when its creator names none, per service type (absent: none). */
+export interface DefaultRerankers {
+  product?: string;
+  generic?: string;
+}
+
 /** An instance: a named collection of images with its own index. */
 export interface Instance {
   name: string;

@@ -1,6 +1,6 @@
 // What every engine operation receives: the parts it may use, and nothing transport-specific.
 
-import type { Clock, DefaultDescriptors, Instance } from '../domain/index.js';
+import type { Clock, DefaultDescriptors, DefaultRerankers, Instance } from '../domain/index.js';
 import type { ImageLimits } from '../imaging/index.js';
 import type { BlobStore, JobQueue, Store, ThumbnailCache } from '../store/index.js';
 import type { Vision } from '../vision/index.js';
@@ -11,7 +11,7 @@ import type { TextIndexes } from './text-indexes.js';
 
 export interface EngineOptions {
   image: ImageLimits;
-  defaults: { descriptors: DefaultDescriptors; capacity: number };
+  defaults: { descriptors: DefaultDescriptors; rerankers?: DefaultRerankers; capacity: number };
   search: { exactMaxCandidates: number };
   index: { snapshotEvery: number };
   /** The change feed every index follows (see change-follower.ts). */

@@ -15,7 +15,7 @@ export interface CreateInstanceInput {
   descriptor?: unknown;
   metric?: unknown;
   index?: unknown;
-  /** A reranker id (e.g. `orb-ransac@1`) to verify the first candidates with local features; none by default. */
+  /** A reranker id (e.g. `orb-ransac@1`) to verify the first candidates with local features; `none` for none; else the service type's default. */
   reranker?: unknown;
 }
 
@@ -28,7 +28,8 @@ export interface InstanceDetail extends Instance {
 
 /**
  * Create an instance. Defaults: service type `generic`, the configured descriptor of its service
- * type (on a `face` instance: the face descriptor), its metric, HNSW where the metric allows it (else flat), no reranker.
+ * type (on a `face` instance: the face descriptor), its metric, HNSW where the metric allows it (else flat), the
+ * service type's default reranker (generic: `orb-ransac-top8@1`; none on the others).
  * @throws INSTANCE_NAME_MISSING, INSTANCE_NAME_INVALID, INSTANCE_EXISTS, PARAM_INVALID,
  *   DESCRIPTOR_UNKNOWN (descriptor or reranker), METRIC_INVALID, INDEX_SPEC_INVALID
  */
@@ -45,7 +46,8 @@ export async function createInstance(ctx: EngineContext, input: CreateInstanceIn
   if (input.reranker !== undefined && input.reranker !== null && typeof input.reranker !== 'string') {
     throw new TusouError('PARAM_INVALID', { field: 'reranker', expected: 'a reranker id such as orb-ransac@1', got: shown(input.reranker) });
   }
-  const reranker = input.reranker ? getReranker(input.reranker).id : undefined;
+  const wanted = input.reranker === undefined ? (serviceType === 'face' ? undefined : ctx.options.defaults.rerankers?.[serviceType]) : input.reranker;
+  const reranker = typeof wanted === 'string' && wanted !== '' && wanted !== 'none' ? getReranker(wanted).id : undefined;
   const instance: Instance = {
     name, serviceType, capacity,
     ...resolveIndexing(input, serviceType === 'face' ? faceApiRecognition.id : ctx.options.defaults.descriptors[serviceType], serviceType),

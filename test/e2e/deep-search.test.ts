@@ -7,13 +7,14 @@ import { startTestServer, type TestServer } from '../support/server.js';
 const b64 = (b: Buffer) => b.toString('base64');
 
 // The whole product with the real models and the real defaults: instances created without a
-// descriptor get the benchmark's choice for their service type (MobileNetV2-mid for product, fused
-// with the colour histogram for generic), detection on (Crop defaults to true), over real HTTP.
+// descriptor get the benchmark's choice for their service type (MobileNetV2-mid for product; fused
+// with the colour histogram and verified by ORB for generic), detection on (Crop defaults to true),
+// over real HTTP.
 describe('search by picture with detection and a CNN descriptor', () => {
   let s: TestServer;
   let phoneShot: Buffer;
   before(async () => {
-    s = await startTestServer({ TUSOU_VISION_WORKERS: '1', TUSOU_DETECTOR: 'centernet', TUSOU_DEFAULT_DESCRIPTOR: '' });
+    s = await startTestServer({ TUSOU_VISION_WORKERS: '1', TUSOU_DETECTOR: 'centernet', TUSOU_DEFAULT_DESCRIPTOR: '', TUSOU_DEFAULT_RERANKER: '' });
     const res = await s.api('/api/v1/instances', { method: 'POST', json: { name: 'shop', serviceType: 'product' } });
     assert.equal(res.status, 201, await res.clone().text());
     assert.equal((await res.json()).descriptor, 'mnv2mid-gap1792@1');
@@ -47,11 +48,11 @@ describe('search by picture with detection and a CNN descriptor', () => {
     assert.deepEqual(body.hits.map((h: { productId: string }) => h.productId), ['phone']);
   });
 
-  test('a generic instance defaults to the fused descriptor; a mirrored, recompressed copy finds its original first', async () => {
+  test('a generic instance defaults to the fused descriptor and the ORB reranker; a mirrored, recompressed copy finds its original first', async () => {
     const res = await s.api('/api/v1/instances', { method: 'POST', json: { name: 'pics' } });
     assert.equal(res.status, 201, await res.clone().text());
     const created = await res.json();
-    assert.deepEqual([created.serviceType, created.descriptor], ['generic', 'mnv2mid-colour2304@1']);
+    assert.deepEqual([created.serviceType, created.descriptor, created.reranker], ['generic', 'mnv2mid-colour2304@1', 'orb-ransac-top8@1']);
     for (const sample of ['sample1', 'sample2', 'sample6'] as const) {
       const add = await s.api('/api/v1/instances/pics/images', { method: 'POST', json: { productId: sample, picName: 'a.jpg', picture: b64(demoPhoto(sample)), crop: false } });
       assert.equal(add.status, 201, await add.clone().text());

@@ -18,7 +18,7 @@ export interface ServerProcess {
 /** Start `tusou serve` on a free loopback port with `dataDir` (and its test store; new instances default to the colour histogram, as in startTestServer); resolves once it listens. */
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], {
-    env: { ...process.env, TUSOU_DATA_DIR: dataDir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'info', TUSOU_DEFAULT_DESCRIPTOR: 'colour-hist-rgb512@1', ...testStoreEnv(dataDir), ...env },
+    env: { ...process.env, TUSOU_DATA_DIR: dataDir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'info', TUSOU_DEFAULT_DESCRIPTOR: 'colour-hist-rgb512@1', TUSOU_DEFAULT_RERANKER: 'none', ...testStoreEnv(dataDir), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

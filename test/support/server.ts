@@ -28,13 +28,14 @@ export function tempDir(prefix = 'tusou-test-'): Promise<string> {
  * 'centernet'`: CenterNet costs ~0.2 s per picture plus its load per server, which tripled the
  * engine/REST/durability suites; the vision and deep-search tests run the real detector. For the
  * same reason new instances default to the colour histogram (`TUSOU_DEFAULT_DESCRIPTOR`) instead
- * of the deep defaults per service type; tests of the deep descriptors name them.
+ * of the deep defaults per service type, and with no default reranker (`TUSOU_DEFAULT_RERANKER`);
+ * tests of the deep descriptors and rerankers name them.
  * On the PostgreSQL pass of `npm test` (TUSOU_TEST_STORE=postgres) the store is a schema of its
  * own on TUSOU_TEST_PG_URL, named after the data directory (dropped by close() unless kept).
  */
 export async function startTestServer(env: Record<string, string> = {}, dataDir?: string, options: { now?: () => number } = {}): Promise<TestServer> {
   const dir = dataDir ?? await tempDir();
-  const config = loadConfig({ TUSOU_DATA_DIR: dir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'silent', TUSOU_DETECTOR: 'saliency', TUSOU_DEFAULT_DESCRIPTOR: 'colour-hist-rgb512@1', ...testStoreEnv(dir), ...env });
+  const config = loadConfig({ TUSOU_DATA_DIR: dir, TUSOU_PORT: '0', TUSOU_LOG_LEVEL: 'silent', TUSOU_DETECTOR: 'saliency', TUSOU_DEFAULT_DESCRIPTOR: 'colour-hist-rgb512@1', TUSOU_DEFAULT_RERANKER: 'none', ...testStoreEnv(dir), ...env });
   const app = await createApp(config, undefined, options);
   const url = app.server!.url;
   return {

@@ -47,3 +47,23 @@ describe('REST instances with a local-feature reranker', () => {
     assert.ok(body.hits[0].score > 0.9, `score ${body.hits[0].score}`);
   });
 });
+
+describe('REST default rerankers per service type', () => {
+  let s: TestServer;
+  // The configured defaults, not the tests' (which switch the reranker off).
+  before(async () => { s = await startTestServer({ TUSOU_DEFAULT_RERANKER: '' }); });
+  after(() => s.close());
+
+  test('a generic instance verifies with orb-ransac-top8@1 unless its creator says none; a product instance has none', async () => {
+    const created = async (json: Record<string, unknown>) => {
+      const res = await s.api('/api/v1/instances', { method: 'POST', json });
+      assert.equal(res.status, 201, await res.clone().text());
+      return (await res.json()).reranker as string | undefined;
+    };
+    assert.equal(await created({ name: 'pics' }), 'orb-ransac-top8@1');
+    assert.equal(await created({ name: 'plain', reranker: 'none' }), undefined);
+    assert.equal(await created({ name: 'shop', serviceType: 'product' }), undefined);
+    assert.equal(await created({ name: 'deep', serviceType: 'product', reranker: 'orb-ransac@1' }), 'orb-ransac@1');
+    assert.equal((await (await s.api('/api/v1/instances/plain')).json()).reranker, undefined);
+  });
+});

@@ -41,7 +41,7 @@ export const CreateInstanceSchema = z.object({
   descriptor: z.string().optional().openapi({ description: 'feature descriptor id, see GET /descriptors' }),
   metric: z.enum(METRICS).optional().openapi({ description: "distance measure; default: the descriptor's" }),
   index: z.string().optional().openapi({ description: 'index spec: flat or hnsw:m=16,efc=100,ef=100 (docs/indexing.md)' }),
-  reranker: z.string().optional().openapi({ description: 'verify the first candidates with local features, e.g. orb-ransac@1 (docs/quality.md); none by default' }),
+  reranker: z.string().optional().openapi({ description: 'verify the first candidates with local features, e.g. orb-ransac@1 (docs/quality.md); `none` for none; default: the service type\'s (generic: orb-ransac-top8@1, product: none)' }),
 }).openapi('CreateInstance');
 
 export const InstanceSchema = z.object({
