@@ -7,7 +7,8 @@
 //      AddImage, against a `tusou serve` child process;
 //   4. k-NN at 10k/100k/1M synthetic vectors with filters, start-up and RSS per image, and the
 //      exact-scan and pHash baselines (bench/knn.ts, run as a child process).
-//   npm run bench:speed -- --data /work/shared/datasets [--quick] [--descriptor ID] [--skip knn,load]
+//   npm run bench:speed -- --data /work/shared/datasets [--quick] [--service-type product|generic]
+//     [--descriptor ID] [--skip knn,load]   (default: the service type's default descriptor and reranker)
 //     [--knn-json FILE]   chart and report a bench/knn.ts result instead of running it
 
 import autocannon from 'autocannon';
@@ -23,12 +24,12 @@ import { evenSpread, photoFiles } from './lib/photos.js';
 
 const { values: args } = parseArgs({
   options: {
-    data: { type: 'string' }, quick: { type: 'boolean', default: false }, descriptor: { type: 'string', default: 'mnv2mid-gap1792@1' },
+    data: { type: 'string' }, quick: { type: 'boolean', default: false }, descriptor: { type: 'string', default: 'default' }, 'service-type': { type: 'string', default: 'product' },
     skip: { type: 'string', default: '' }, out: { type: 'string', default: 'bench/results' }, 'knn-json': { type: 'string' },
   },
 });
 if (!args.data) {
-  process.stderr.write('usage: npm run bench:speed -- --data <datasets dir> [--quick] [--descriptor ID] [--skip pipeline,ingest,load,knn]\n');
+  process.stderr.write('usage: npm run bench:speed -- --data <datasets dir> [--quick] [--service-type product|generic] [--descriptor ID] [--skip pipeline,ingest,load,knn]\n');
   process.exit(2);
 }
 const SKIP = new Set(args.skip.split(',').filter(Boolean));
@@ -59,11 +60,16 @@ async function withEngine<T>(env: Record<string, string>, fn: (e: Awaited<Return
   }
 }
 
+// The instance every section measures: the service type's defaults unless a descriptor is named.
+const instanceOptions = { serviceType: args['service-type'], ...(args.descriptor === 'default' ? {} : { descriptor: args.descriptor }) };
+let measured = `${args['service-type']} instance, descriptor ${args.descriptor}`;
+
 // 1 + 2: pipeline latency and ingestion, in process.
 if (!SKIP.has('pipeline') || !SKIP.has('ingest')) {
   for (const workers of [1, 2]) {
     await withEngine({ TUSOU_VISION_WORKERS: String(workers), TUSOU_DETECTOR: 'centernet' }, async (engine) => {
-      await engine.createInstance({ name: 'speed', serviceType: 'product', descriptor: args.descriptor });
+      const created = await engine.createInstance({ name: 'speed', ...instanceOptions });
+      measured = `${created.serviceType} instance, descriptor ${created.descriptor}, reranker ${created.reranker ?? 'none'}, index ${created.index}`;
       for (const crop of [false, true]) {
         if (SKIP.has('ingest') && !(crop && workers === 1)) continue;
         // Ingestion: AddImage with `workers × 2` in flight, as a folder import would.
@@ -88,7 +94,8 @@ if (!SKIP.has('pipeline') || !SKIP.has('ingest')) {
           if (i < 2) continue; // warm-up
           for (const [k, v] of Object.entries(r.timings)) (stages[k] ??= []).push(v);
         }
-        for (const stage of ['decode', 'detect', 'descriptor', 'knn', 'rerank', 'total']) {
+        // local (the query's ORB features) runs beside descriptor, not after it.
+        for (const stage of ['decode', 'detect', 'descriptor', 'local', 'knn', 'rerank', 'total']) {
           const xs = stages[stage];
           if (!xs) continue;
           rows.push({ section: 'search by picture', case: `Crop=${crop}: ${stage}`, p50Ms: round(pct(xs, 50)), p95Ms: round(pct(xs, 95)), p99Ms: round(pct(xs, 99)) });
@@ -102,10 +109,11 @@ if (!SKIP.has('pipeline') || !SKIP.has('ingest')) {
 // 3: sustained QPS over HTTP: the highest throughput whose p95 stays ≤ 200 ms.
 if (!SKIP.has('load')) {
   const dir = mkdtempSync(join(tmpdir(), 'tusou-load-'));
-  const server = await spawnServer(dir, { TUSOU_LOG_LEVEL: 'warn', TUSOU_DETECTOR: 'centernet' });
+  // The configured defaults, not the test environment's (colour histogram, no reranker).
+  const server = await spawnServer(dir, { TUSOU_LOG_LEVEL: 'warn', TUSOU_DETECTOR: 'centernet', TUSOU_DEFAULT_DESCRIPTOR: '', TUSOU_DEFAULT_RERANKER: '' });
   try {
     const api = (path: string, body: unknown) => fetch(server.url + path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-    await api('/api/v1/instances', { name: 'load', descriptor: args.descriptor });
+    await api('/api/v1/instances', { name: 'load', ...instanceOptions });
     for (const [i, f] of dbFiles.slice(0, Q ? 40 : 150).entries()) await api('/api/v1/instances/load/images', { productId: `p${i}`, picName: 'a', picture: readFileSync(f).toString('base64'), crop: false });
     const query = readFileSync(queryFiles[0]).toString('base64');
     let n = 0;
@@ -144,7 +152,7 @@ if (args['knn-json']) {
   knn = JSON.parse(readFileSync(join(args.out, 'knn.json'), 'utf8'));
 }
 
-console.log(`\ntusou speed — ${cpus().length} cores, load average ${load0.toFixed(1)} at start / ${loadavg()[0].toFixed(1)} at end, descriptor ${args.descriptor}, node ${process.version}\n`);
+console.log(`\ntusou speed — ${cpus().length} cores, load average ${load0.toFixed(1)} at start / ${loadavg()[0].toFixed(1)} at end, ${measured}, node ${process.version}\n`);
 for (const section of [...new Set(rows.map((r) => r.section))]) {
   const rs = rows.filter((r) => r.section === section);
   const keys = [...new Set(rs.flatMap((r) => Object.keys(r)))].filter((k) => k !== 'section');
@@ -153,7 +161,7 @@ for (const section of [...new Set(rows.map((r) => r.section))]) {
   console.log('');
 }
 mkdirSync(args.out, { recursive: true });
-writeFileSync(join(args.out, 'speed.json'), JSON.stringify({ cores: cpus().length, loadAverage: [load0, loadavg()[0]], descriptor: args.descriptor, at: new Date().toISOString(), rows, knn }, null, 1));
+writeFileSync(join(args.out, 'speed.json'), JSON.stringify({ cores: cpus().length, loadAverage: [load0, loadavg()[0]], instance: measured, at: new Date().toISOString(), rows, knn }, null, 1));
 if (knn) writeFileSync(join(args.out, 'knn-latency.svg'), chart(knn.rows));
 
 /** A small SVG line chart: k-NN p50 (ms, log scale) against collection size, one line per case. */
