@@ -210,7 +210,8 @@ export async function searchByPicture(ctx: EngineContext, instanceName: string, 
 }
 
 /**
- * Search with an indexed image as the query (the image itself is the first hit, score 1).
+ * Search with an indexed image as the query (the image itself is the first hit, score 1; below 1
+ * when the index expands queries).
  * @throws INSTANCE_NOT_FOUND, PRODUCT_ID_*, PIC_NAME_*, IMAGE_NOT_FOUND, and the option errors
  */
 export async function searchByImage(ctx: EngineContext, instanceName: string, key: { productId: unknown; picName: unknown }, options: SearchOptions): Promise<SearchResult> {

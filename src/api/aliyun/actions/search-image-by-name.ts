@@ -1,4 +1,5 @@
-// SearchImageByName (§3.3): an indexed image is the query; it comes back first with Score 1.
+// SearchImageByName (§3.3): an indexed image is the query; it comes back first with Score 1 (below
+// 1 on an index that expands queries, docs/indexing.md).
 
 import { OK_MSG, headJson, picInfoJson, scoredAuctionJson, searchParams } from '../wire.js';
 import { instanceOf, type Action } from './action.js';
