@@ -92,6 +92,22 @@ describe('engine re-ranking with local features', () => {
     for (let i = 1; i < r.hits.length; i++) assert.ok(r.hits[i].score <= r.hits[i - 1].score, 'scores decrease down the list');
   });
 
+  it('a verified hit says where it matched: inlier keypoints and their box inside the corner the query was cut from', async () => {
+    const r = await engine.searchByPicture('verified', { bytes: query, crop: false, num: 6 });
+    const { image, match } = r.hits[0];
+    assert.ok(match, 'the source carries its match evidence');
+    assert.ok(match.inliers >= 12, `inliers ${match.inliers}`);
+    assert.equal(match.points.length, Math.min(64, match.inliers));
+    // The query is the top-left 40 % (rotated 8°): every inlier, hence the box, lies in the top-left half.
+    const { width, height } = image;
+    assert.ok(match.box.x1 >= 0 && match.box.y1 >= 0 && match.box.x2 <= 0.5 * width && match.box.y2 <= 0.5 * height, `box ${JSON.stringify(match.box)} of ${width}x${height}`);
+    for (const p of match.points) assert.ok(p.x >= match.box.x1 && p.x <= match.box.x2 && p.y >= match.box.y1 && p.y <= match.box.y2);
+    assert.ok((match.box.x2 - match.box.x1) * (match.box.y2 - match.box.y1) > 0.02 * width * height, 'the box covers a real part of the corner');
+    // Unverified hits carry none; an instance without a reranker never does.
+    assert.ok(r.hits.slice(1).every((h) => h.match === undefined || h.match.inliers >= 12));
+    assert.ok((await engine.searchByPicture('plain', { bytes: query, crop: false, num: 6 })).hits.every((h) => h.match === undefined));
+  });
+
   it('a score threshold between the verified and the unverified keeps only the source', async () => {
     const plain = await engine.searchByPicture('plain', { bytes: query, crop: false, num: 6 });
     const threshold = (Math.ceil(Math.max(...plain.hits.map((h) => h.score)) * 100) / 100).toFixed(2);

@@ -8,7 +8,7 @@ import {
   type Box, type DetectedRegion, type ImageRecord, type Instance, type Vector,
 } from '../domain/index.js';
 import type { ImageSelection, StoreVectorSearch } from '../store/index.js';
-import { getExtractor, getReranker } from '../vision/index.js';
+import { getExtractor, getReranker, type Reranker, type Verdict } from '../vision/index.js';
 import type { EngineContext } from './context.js';
 import { nearest } from './planner.js';
 import { tokenize } from './text-index.js';
@@ -34,6 +34,36 @@ export interface SearchHit {
   distance: number;
   /** Face instances: the box of the image's face that matched the query. */
   region?: Box;
+  /** Verified by the reranker: where the query's keypoints matched, in the image's pixels. */
+  match?: MatchEvidence;
+}
+
+/** Local-feature evidence of a verified hit, for a person to see (the console draws it). */
+export interface MatchEvidence {
+  /** Keypoints consistent with one geometric transform (the RANSAC inliers). */
+  inliers: number;
+  /** The box around them: the part of the image that matched. */
+  box: Box;
+  /** Up to 64 of them, evenly spread over the list. */
+  points: { x: number; y: number }[];
+}
+
+const MATCH_POINTS = 64;
+
+/** A verified hit's inlier keypoints mapped from its feature picture to the image's pixels. */
+function matchEvidence(reranker: Reranker, region: Box, points: Float32Array): MatchEvidence {
+  const size = reranker.featureSize(region);
+  const sx = (region.x2 - region.x1) / size.width;
+  const sy = (region.y2 - region.y1) / size.height;
+  const n = points.length / 2;
+  const all = Array.from({ length: n }, (_, i) => ({ x: region.x1 + points[2 * i] * sx, y: region.y1 + points[2 * i + 1] * sy }));
+  const box = {
+    x1: Math.floor(Math.min(...all.map((p) => p.x))), y1: Math.floor(Math.min(...all.map((p) => p.y))),
+    x2: Math.ceil(Math.max(...all.map((p) => p.x))), y2: Math.ceil(Math.max(...all.map((p) => p.y))),
+  };
+  const step = Math.max(1, n / MATCH_POINTS);
+  const shown = Array.from({ length: Math.min(n, MATCH_POINTS) }, (_, i) => all[Math.floor(i * step)]).map((p) => ({ x: Math.round(p.x), y: Math.round(p.y) }));
+  return { inliers: n, box, points: shown };
 }
 
 export interface SearchResult {
@@ -86,12 +116,16 @@ async function distinctByProduct<H extends { label: number }>(ctx: EngineContext
 }
 
 /** Cut the page [start, start+num) from ranked hits and fetch its records. */
-async function fetchPage(ctx: EngineContext, instance: Instance, kept: { label: number; score: number; distance: number }[], p: Plan): Promise<SearchHit[]> {
+async function fetchPage(ctx: EngineContext, instance: Instance, kept: ScoredHit[], p: Plan): Promise<SearchHit[]> {
   const page = kept.slice(p.start, p.start + p.num);
   const records = await ctx.store.getImagesByLabel(instance.name, page.map((h) => h.label));
+  const reranker = instance.reranker ? getReranker(instance.reranker) : undefined;
   return page.flatMap((h) => {
     const image = records.get(h.label);
-    return image ? [{ image, score: h.score, distance: h.distance }] : [];
+    if (!image) return [];
+    const hit: SearchHit = { image, score: h.score, distance: h.distance };
+    if (reranker && h.matchPoints && h.matchPoints.length > 0) hit.match = matchEvidence(reranker, image.region, h.matchPoints);
+    return [hit];
   });
 }
 
@@ -116,7 +150,7 @@ async function storeSearchOf(ctx: EngineContext, instance: Instance): Promise<{ 
 export async function rank(ctx: EngineContext, instance: Instance, vector: Vector, p: Plan, local?: Uint8Array): Promise<{ docsFound: number; hits: SearchHit[]; knnMs: number; rerankMs: number }> {
   const e = getExtractor(instance.descriptor);
   const reranker = instance.reranker && local ? getReranker(instance.reranker) : undefined;
-  const verified = new Map<number, number>();
+  const verified = new Map<number, Verdict>();
   const want = p.start + p.num;
   let k = p.distinct ? want * 4 : want;
   if (reranker) k = Math.max(k, reranker.depth);

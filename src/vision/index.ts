@@ -9,3 +9,4 @@ export { VisionPool, type PoolStats, type VisionPoolOptions } from './pool.js';
 export { COCO_LABELS, categoryOfLabel } from './categories.js';
 export { listRerankers, getReranker } from './local/rerankers.js';
 export type { Reranker, RerankEvidence } from './local/reranker.js';
+export type { Verdict } from './protocol.js';

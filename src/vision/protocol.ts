@@ -14,11 +14,17 @@ export type VisionTask =
   | { op: 'embed-text'; descriptor: string; text: string }
   /** A reranker's local features of a prepared (grey) picture. */
   | { op: 'local'; reranker: string; pixels: Pixels; form: 'database' | 'query' }
-  /** Verify a query's local features against candidates': one confidence per candidate. */
+  /** Verify a query's local features against candidates': one verdict per candidate. */
   | { op: 'verify'; reranker: string; query: Uint8Array; candidates: { blob: Uint8Array; mirror: boolean }[] };
 
+/** A candidate's verification: its confidence and, when any, its inlier keypoints (x,y pairs in its feature picture). */
+export interface Verdict {
+  confidence: number;
+  points?: Float32Array;
+}
+
 /** The result of a task, by its op. */
-export type TaskResult<T extends VisionTask = VisionTask> = T extends { op: 'detect' } ? DetectOutput : T extends { op: 'faces' } ? FaceOutput : Vector;
+export type TaskResult<T extends VisionTask = VisionTask> = T extends { op: 'detect' } ? DetectOutput : T extends { op: 'faces' } ? FaceOutput : T extends { op: 'verify' } ? Verdict[] : Vector;
 
 /** A batch of tasks sent to one worker. */
 export interface WorkerRequest {
@@ -32,7 +38,7 @@ export type WireError = { code: string; details: unknown } | { message: string }
 /** The answer to a WorkerRequest: one result per task, in order. */
 export interface WorkerReply {
   id: number;
-  results: ({ ok: true; value: DetectOutput | FaceOutput | Vector } | { ok: false; error: WireError })[];
+  results: ({ ok: true; value: DetectOutput | FaceOutput | Verdict[] | Vector } | { ok: false; error: WireError })[];
 }
 
 /** The buffers of a message that can be moved instead of copied. */

@@ -10,7 +10,7 @@ import { SALIENCY_PX, salientRegion } from './detectors/saliency.js';
 import type { FeatureExtractor } from './feature-extractor.js';
 import { getReranker } from './local/rerankers.js';
 import { VisionPool, type PoolStats, type VisionPoolOptions } from './pool.js';
-import type { VisionTask } from './protocol.js';
+import type { Verdict, VisionTask } from './protocol.js';
 import { getExtractor } from './registry.js';
 import { CENTERNET } from './tf/models.js';
 import { centerNetBackbone } from './descriptors/centernet-backbone.js';
@@ -56,11 +56,11 @@ export interface Vision {
    */
   embedText(descriptor: string, text: string): Promise<Vector>;
   /**
-   * A reranker's confidence for each candidate (its stored local features; `mirror`: also try the
-   * query's mirror image), verified in the pool, spread over the workers.
+   * A reranker's verdict for each candidate (its stored local features; `mirror`: also try the
+   * query's mirror image): confidence and inlier keypoints, verified in the pool, spread over the workers.
    * @throws DESCRIPTOR_UNKNOWN, VISION_WORKER_FAILED, SERVER_BUSY
    */
-  verify(reranker: string, query: Uint8Array, candidates: readonly { blob: Uint8Array; mirror: boolean }[]): Promise<number[]>;
+  verify(reranker: string, query: Uint8Array, candidates: readonly { blob: Uint8Array; mirror: boolean }[]): Promise<Verdict[]>;
   /**
    * Start the workers and load the models the detector and these descriptors need, so the first
    * requests do not wait for model loading; resolves at once when nothing needs a worker.
@@ -178,7 +178,7 @@ export function createVision(opts: VisionOptions = {}): Vision {
       const size = Math.ceil(candidates.length / (2 * getPool().size));
       const chunks = Array.from({ length: Math.ceil(candidates.length / size) }, (_, i) => candidates.slice(i * size, (i + 1) * size));
       const results = await Promise.all(chunks.map((chunk) => getPool().run({ op: 'verify', reranker, query, candidates: chunk })));
-      return results.flatMap((r) => [...(r as Float32Array)]);
+      return results.flat();
     },
     async warm(descriptors) {
       const blank = (width: number, height: number, channels: number) => ({ data: new Uint8Array(width * height * channels).fill(128), width, height, channels });

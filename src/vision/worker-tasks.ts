@@ -5,7 +5,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { isTusouError, type Vector } from '../domain/index.js';
 import { detectObjects, type DetectOutput } from './detectors/centernet.js';
 import { detectFaces, type FaceOutput } from './detectors/faces.js';
-import { transferables, type VisionTask, type WireError, type WorkerReply, type WorkerRequest } from './protocol.js';
+import { transferables, type Verdict, type VisionTask, type WireError, type WorkerReply, type WorkerRequest } from './protocol.js';
 import { getReranker } from './local/rerankers.js';
 import { getExtractor } from './registry.js';
 
@@ -31,7 +31,7 @@ export async function runTasks(tasks: readonly VisionTask[]): Promise<WorkerRepl
   const results: WorkerReply['results'] = [];
   for (const t of tasks) {
     try {
-      const value: DetectOutput | FaceOutput | Vector = await runOne(t);
+      const value = await runOne(t);
       results.push({ ok: true, value });
     } catch (err) {
       results.push({ ok: false, error: wire(err) });
@@ -40,7 +40,7 @@ export async function runTasks(tasks: readonly VisionTask[]): Promise<WorkerRepl
   return results;
 }
 
-async function runOne(t: VisionTask): Promise<DetectOutput | FaceOutput | Vector> {
+async function runOne(t: VisionTask): Promise<DetectOutput | FaceOutput | Verdict[] | Vector> {
   switch (t.op) {
     case 'detect': return detectObjects(t.pixels);
     case 'faces': return detectFaces(t.pixels);
@@ -48,8 +48,11 @@ async function runOne(t: VisionTask): Promise<DetectOutput | FaceOutput | Vector
     case 'local': return getReranker(t.reranker).describePrepared(t.pixels, t.form);
     case 'verify': {
       const reranker = getReranker(t.reranker);
-      const out = new Float32Array(t.candidates.length);
-      for (const [i, c] of t.candidates.entries()) out[i] = (await reranker.verify(t.query, c.blob, c.mirror)).confidence;
+      const out: Verdict[] = [];
+      for (const c of t.candidates) {
+        const { confidence, points } = await reranker.verify(t.query, c.blob, c.mirror);
+        out.push(confidence > 0 && points ? { confidence, points } : { confidence });
+      }
       return out;
     }
     case 'embed-text': {

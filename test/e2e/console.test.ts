@@ -13,6 +13,7 @@ import sharp from 'sharp';
 import { ANNOTATION_RGB } from '../../src/imaging/index.js';
 import { launchChromium, screenshot, type Browser } from '../support/browser.js';
 import { scene } from '../support/images.js';
+import { photo } from '../support/photos.js';
 import { startTestServer, tempDir, type TestServer } from '../support/server.js';
 
 const CONSOLE_INDEX = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
@@ -406,6 +407,55 @@ describe('web console in headless Chromium', { timeout: 300_000 }, () => {
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
     }
+  });
+
+  test('a hit verified by local features shows where it matched: the box and the keypoints on its picture, and the inlier count', async () => {
+    const created = await s.api('/api/v1/instances', { method: 'POST', json: { name: 'verified', reranker: 'orb-ransac-top8@1' } });
+    assert.equal(created.status, 201, await created.clone().text());
+    const party = await photo('party');
+    for (const [productId, bytes] of [['party', party], ['dinner', await photo('dinner')], ['portrait', await photo('portrait')]] as const) {
+      const res = await s.api('/api/v1/instances/verified/images', { method: 'POST', json: { productId, picName: 'a.jpg', picture: bytes.toString('base64'), crop: false } });
+      assert.equal(res.status, 201, await res.clone().text());
+    }
+    // The query: the photo's top-left 45 %, recompressed.
+    const m = await sharp(party).metadata();
+    const corner = await sharp(party).extract({ left: 0, top: 0, width: Math.round(m.width! * 0.45), height: Math.round(m.height! * 0.45) }).jpeg({ quality: 80 }).toBuffer();
+    await writeFile(join(files, 'corner.jpg'), corner);
+    await page.goto(`${s.url}/instances/verified/search`);
+    await page.locator('#search-crop').uncheck();
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/instances/verified/search'),
+      page.locator('#search-file').setInputFiles(join(files, 'corner.jpg')),
+    ]);
+    const body = await res.json() as { hits: { productId: string; width: number; height: number; match?: { inliers: number; box: Box; points: { x: number; y: number }[] } }[] };
+    const top = body.hits[0];
+    assert.equal(top.productId, 'party');
+    assert.ok(top.match && top.match.inliers >= 12, JSON.stringify(top.match));
+    const card = page.locator('.cards .card').first();
+    await card.locator('.match-overlay rect').waitFor();
+    assert.equal(await card.getAttribute('data-product-id'), 'party');
+    // The picture is fitted (contain, centred) into the card's stage, and so is the overlay: the
+    // API's box lands on the picture where it says, at the displayed size.
+    const stage = await card.locator('.stage img').boundingBox();
+    const svg = await card.locator('.match-overlay').boundingBox();
+    const rect = await card.locator('.match-overlay rect').boundingBox();
+    assert.ok(stage && svg && rect);
+    close(svg.x, stage.x, 'overlay left');
+    close(svg.width, stage.width, 'overlay width');
+    const scale = Math.min(stage.width / top.width, stage.height / top.height);
+    const left = stage.x + (stage.width - top.width * scale) / 2;
+    const topEdge = stage.y + (stage.height - top.height * scale) / 2;
+    // (The rect's screen box includes its stroke, a few pixels: compare centres, and sizes up to it.)
+    const b = top.match.box;
+    close(rect.x + rect.width / 2, left + ((b.x1 + b.x2) / 2) * scale, 'match box centre x');
+    close(rect.y + rect.height / 2, topEdge + ((b.y1 + b.y2) / 2) * scale, 'match box centre y');
+    for (const [shown, expected, what] of [[rect.width, (b.x2 - b.x1) * scale, 'width'], [rect.height, (b.y2 - b.y1) * scale, 'height']] as const) {
+      assert.ok(shown >= expected - 1.5 && shown <= expected + 8, `match box ${what}: ${shown.toFixed(1)} px on screen, expected ${expected.toFixed(1)} px plus the stroke`);
+    }
+    assert.equal(await card.locator('.match-overlay circle').count(), top.match.points.length);
+    await card.getByText(`Inliers ${top.match.inliers}`).waitFor();
+    await screenshot(page, SHOTS, '12-search-verified-match');
+    assert.equal((await s.api('/api/v1/instances/verified', { method: 'DELETE' })).status, 204);
   });
 
   test('deleting the instance from its page', async () => {

@@ -1,6 +1,6 @@
-// Where instance-level match geometry (local-feature verification) is read from a search hit.
-// The REST schema has no such field yet; when the engine adds one, this is the only place that
-// maps it, and MatchOverlay draws whatever this returns on the result picture.
+// Where match geometry is read from a search hit, for MatchOverlay to draw on the result picture:
+// on instances with a reranker, `match` (the local-feature inliers and their box); on face
+// instances, `matchedRegion` (the face that matched).
 
 import type { Box, Hit } from './api/client';
 
@@ -19,28 +19,9 @@ export interface MatchGeometry {
   inliers?: number;
 }
 
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isBox = (v: unknown): v is Box => {
-  const b = v as Partial<Box> | null;
-  return Boolean(b) && isNum(b!.x1) && isNum(b!.y1) && isNum(b!.x2) && isNum(b!.y2);
-};
-const isPoint = (v: unknown): v is Point => {
-  const p = v as Partial<Point> | null;
-  return Boolean(p) && isNum(p!.x) && isNum(p!.y);
-};
-
-/**
- * The match geometry carried by a hit, if any. Accepts `hit.match = { box?, points?, inliers?,
- * pairs?: [{ query: Point, image: Point }] }`; anything else is ignored.
- */
+/** The match geometry carried by a hit, if any. */
 export function matchGeometryOf(hit: Hit): MatchGeometry | undefined {
-  const m = (hit as unknown as { match?: unknown }).match as Record<string, unknown> | undefined;
-  if (!m || typeof m !== 'object') return undefined;
-  const points: Point[] = [];
-  if (Array.isArray(m.points)) points.push(...m.points.filter(isPoint));
-  if (Array.isArray(m.pairs)) {
-    for (const pair of m.pairs as { image?: unknown }[]) if (isPoint(pair?.image)) points.push(pair.image);
-  }
-  const geometry: MatchGeometry = { points, box: isBox(m.box) ? m.box : undefined, inliers: isNum(m.inliers) ? m.inliers : undefined };
-  return geometry.box || points.length || geometry.inliers !== undefined ? geometry : undefined;
+  if (hit.match) return { box: hit.match.box, points: hit.match.points, inliers: hit.match.inliers };
+  if (hit.matchedRegion) return { box: hit.matchedRegion, points: [] };
+  return undefined;
 }

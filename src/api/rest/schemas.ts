@@ -114,6 +114,11 @@ export const SearchResultSchema = z.object({
     score: z.number().openapi({ description: '0..1, 1 = identical; on face instances calibrated: ≥ 0.5 means the same person' }),
     distance: z.number(),
     matchedRegion: BoxSchema.optional().openapi({ description: 'face instances: the box of the face in this image that matched' }),
+    match: z.object({
+      inliers: z.number().int().openapi({ description: 'keypoints consistent with one geometric transform (RANSAC inliers)' }),
+      box: BoxSchema.openapi({ description: 'the part of this image that matched the query' }),
+      points: z.array(z.object({ x: z.number(), y: z.number() })).openapi({ description: 'up to 64 of the inlier keypoints, in this image\'s pixels' }),
+    }).optional().openapi({ description: 'hits verified by the instance\'s reranker (local features): where the query matched' }),
   })),
   timingsMs: z.record(z.string(), z.number()),
 }).openapi('SearchResult');

@@ -31,7 +31,7 @@ export function searchJson(r: SearchResult) {
     docsFound: r.docsFound,
     docsReturned: r.hits.length,
     query: r.query,
-    hits: r.hits.map((h) => ({ ...imageJson(h.image), score: h.score, distance: h.distance, ...(h.region ? { matchedRegion: h.region } : {}) })),
+    hits: r.hits.map((h) => ({ ...imageJson(h.image), score: h.score, distance: h.distance, ...(h.region ? { matchedRegion: h.region } : {}), ...(h.match ? { match: h.match } : {}) })),
     timingsMs: Object.fromEntries(Object.entries(r.timings).map(([k, v]) => [k, Math.round(v * 100) / 100])),
   };
 }

@@ -38,11 +38,21 @@ describe('local features in the vision pool', () => {
       { blob: await db(other), mirror: true }, { blob: await db(original), mirror: true },
       { blob: await db(other), mirror: false }, { blob: await db(original), mirror: false }, { blob: await db(crop), mirror: false },
     ];
-    const confidences = await vision.verify(reranker.id, q.local!, candidates);
-    const here = await Promise.all(candidates.map(async (c) => (await reranker.verify(q.local!, c.blob, c.mirror)).confidence));
-    assert.deepEqual(confidences.map((c) => Math.fround(c)), here.map((c) => Math.fround(c)));
+    const verdicts = await vision.verify(reranker.id, q.local!, candidates);
+    const here = await Promise.all(candidates.map((c) => reranker.verify(q.local!, c.blob, c.mirror)));
+    const confidences = verdicts.map((v) => v.confidence);
+    assert.deepEqual(confidences, here.map((e) => e.confidence));
     assert.equal(confidences[0], 0, 'an unrelated picture does not verify');
+    assert.equal(verdicts[0].points, undefined, 'and has no matched keypoints');
     assert.ok(confidences[1] > 0.5 && confidences[3] > 0.5, 'the crop verifies against its original');
+    // The inliers on the original: the evidence the console draws, inside the top-left 60 % the crop shows.
+    const size = reranker.featureSize(fullBox(original.width, original.height));
+    const points = verdicts[3].points!;
+    assert.deepEqual(points, here[3].points);
+    assert.equal(points.length / 2, here[3].inliers);
+    for (let i = 0; i < points.length; i += 2) {
+      assert.ok(points[i] >= 0 && points[i] <= 0.62 * size.width && points[i + 1] >= 0 && points[i + 1] <= 0.62 * size.height, `inlier ${points[i]},${points[i + 1]} of ${size.width}x${size.height}`);
+    }
     assert.deepEqual(await vision.verify(reranker.id, q.local!, []), []);
   });
 });

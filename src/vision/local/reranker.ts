@@ -15,6 +15,8 @@ export interface RerankEvidence {
   inliers: number;
   /** 0 (no evidence) … 1 (certain); a monotone function of the inliers. */
   confidence: number;
+  /** The inliers' keypoints on the candidate (x,y pairs in its feature picture, see `featureSize`). */
+  points?: Float32Array;
 }
 
 /**
@@ -30,6 +32,8 @@ export interface Reranker {
   /** How many of those are also matched against the query's mirror image (it doubles their cost). */
   readonly mirrorDepth: number;
   describe(img: DecodedImage, region: Box, form: 'database' | 'query'): Promise<Uint8Array>;
+  /** The size of the feature picture of a region (keypoint coordinates are in its pixels). */
+  featureSize(region: Box): { width: number; height: number };
   /** The first half of `describe`, on the calling thread: the region as the grey picture the features are computed on. */
   prepare(img: DecodedImage, region: Box): Promise<Pixels>;
   /** The second half of `describe` (the CPU-heavy one, run in a vision worker). */
@@ -59,15 +63,16 @@ function mirrorImage(grey: { data: Uint8Array; width: number; height: number }) 
 
 /** An ORB + RANSAC-homography reranker with its feature budget and picture size. */
 export function orbReranker(opts: { id: string; sizePx: number; minPx: number; depth: number; mirrorDepth: number } & OrbOptions): Reranker {
-  const prepare = (img: DecodedImage, region: Box): Promise<Pixels> => {
+  const featureSize = (region: Box) => {
     // Native resolution where possible, so a crop keeps its source's scale: shrink to at most
     // sizePx, enlarge only up to minPx (ORB needs a 31 px border and finds little on tiny pictures).
     const w = region.x2 - region.x1;
     const h = region.y2 - region.y1;
     const long = Math.max(w, h);
     const s = Math.min(opts.sizePx, Math.max(opts.minPx, long)) / long;
-    return toRaw(img, { box: region, width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)), fit: 'fill', grey: true });
+    return { width: Math.max(1, Math.round(w * s)), height: Math.max(1, Math.round(h * s)) };
   };
+  const prepare = (img: DecodedImage, region: Box): Promise<Pixels> => toRaw(img, { box: region, ...featureSize(region), fit: 'fill', grey: true });
   const describePrepared = async (pixels: Pixels, form: 'database' | 'query'): Promise<Uint8Array> => {
     const grey = { data: pixels.data, width: pixels.width, height: pixels.height };
     const sets = [await extractOrb(grey, opts)];
@@ -80,6 +85,7 @@ export function orbReranker(opts: { id: string; sizePx: number; minPx: number; d
     description: `ORB local features (${opts.maxKeypoints} keypoints on grey, ${opts.minPx}–${opts.sizePx} px), ratio-test matching and a RANSAC homography; verifies the first ${opts.depth} candidates${opts.mirrorDepth > 0 ? `, the first ${opts.mirrorDepth} against the mirrored query too` : ''}`,
     depth: opts.depth,
     mirrorDepth: opts.mirrorDepth,
+    featureSize,
     prepare,
     describePrepared,
     async describe(img, region, form) {
@@ -87,7 +93,7 @@ export function orbReranker(opts: { id: string; sizePx: number; minPx: number; d
     },
     async verify(query, candidate, mirror = true) {
       const c = deserialiseLocalFeatures(candidate);
-      let best = { matches: 0, inliers: 0 };
+      let best: { matches: number; inliers: number; points?: Float32Array } = { matches: 0, inliers: 0 };
       const sets = deserialiseLocalFeatureSets(query);
       for (const q of mirror ? sets : sets.slice(0, 1)) {
         const v = await verifyGeometry(q, c, VERIFY_DEFAULTS);

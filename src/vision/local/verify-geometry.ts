@@ -10,6 +10,8 @@ export interface Verification {
   matches: number;
   /** Matches consistent with the homography found (0 when none was found or it was degenerate). */
   inliers: number;
+  /** The inliers' keypoints on the candidate, x,y pairs in its feature picture's pixels. */
+  points?: Float32Array;
 }
 
 export interface VerifyOptions {
@@ -102,9 +104,9 @@ export async function verifyGeometry(query: LocalFeatures, candidate: LocalFeatu
   try {
     h = cv.findHomography(srcMat, dstMat, cv.RANSAC, opts.reprojPx, mask);
     if (h.empty() || !plausible(h.data64F)) return { matches: pairs.length, inliers: 0 };
-    let inliers = 0;
-    for (let i = 0; i < mask.rows; i++) if (mask.data[i]) inliers++;
-    return { matches: pairs.length, inliers };
+    const points: number[] = [];
+    for (let i = 0; i < mask.rows; i++) if (mask.data[i]) points.push(dst[2 * i], dst[2 * i + 1]);
+    return { matches: pairs.length, inliers: points.length / 2, points: Float32Array.from(points) };
   } finally {
     h?.delete(); mask.delete(); dstMat.delete(); srcMat.delete();
   }

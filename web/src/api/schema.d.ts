@@ -2616,7 +2616,7 @@ export interface components {
             metric?: "cosine" | "l2" | "l1" | "hamming" | "jaccard";
             /** @description index spec: flat or hnsw:m=16,efc=100,ef=100 (docs/indexing.md) */
             index?: string;
-            /** @description verify the first candidates with local features, e.g. orb-ransac@1 (docs/quality.md); none by default */
+            /** @description verify the first candidates with local features, e.g. orb-ransac@1 (docs/quality.md); `none` for none; default: the service type's (generic: orb-ransac-top8@1, product: none) */
             reranker?: string;
         };
         Image: {
@@ -2725,6 +2725,17 @@ export interface components {
                 score: number;
                 distance: number;
                 matchedRegion?: components["schemas"]["Box"] & unknown;
+                /** @description hits verified by the instance's reranker (local features): where the query matched */
+                match?: {
+                    /** @description keypoints consistent with one geometric transform (RANSAC inliers) */
+                    inliers: number;
+                    box: components["schemas"]["Box"] & unknown;
+                    /** @description up to 64 of the inlier keypoints, in this image's pixels */
+                    points: {
+                        x: number;
+                        y: number;
+                    }[];
+                };
             })[];
             timingsMs: {
                 [key: string]: number;

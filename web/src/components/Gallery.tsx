@@ -19,7 +19,8 @@ function MatchOverlay({ hit }: { hit: Hit }) {
   const m = matchGeometryOf(hit);
   if (!m) return null;
   return (
-    <svg class="match-overlay" viewBox={`0 0 ${hit.width} ${hit.height}`} preserveAspectRatio="none" aria-hidden="true">
+    // `meet`: the picture's coordinates fitted into the stage exactly as the <img> (object-fit: contain) is.
+    <svg class="match-overlay" viewBox={`0 0 ${hit.width} ${hit.height}`} preserveAspectRatio="xMidYMid meet" aria-hidden="true">
       {m.box && <rect x={m.box.x1} y={m.box.y1} width={m.box.x2 - m.box.x1} height={m.box.y2 - m.box.y1} />}
       {m.points.map((p, i) => <circle key={i} cx={p.x} cy={p.y} r={Math.max(hit.width, hit.height) / 100} />)}
     </svg>
