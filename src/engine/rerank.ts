@@ -1,7 +1,7 @@
 // The second search stage: verify the global ranking's first candidates with the instance's
 // reranker (local features + geometry) and fold the evidence into their scores.
 
-import type { Instance } from '../domain/index.js';
+import type { Box, Instance } from '../domain/index.js';
 import type { Hit } from '../index/index.js';
 import type { Reranker, Verdict } from '../vision/index.js';
 import type { EngineContext } from './context.js';
@@ -44,4 +44,32 @@ export async function rerank(
     .sort((a, b) => b.h.score - a.h.score || a.i - b.i)
     .map((x) => x.h);
   return [...verified, ...hits.slice(reranker.depth)];
+}
+
+/** Local-feature evidence of a verified hit, for a person to see (the console draws it). */
+export interface MatchEvidence {
+  /** Keypoints consistent with one geometric transform (the RANSAC inliers). */
+  inliers: number;
+  /** The box around them: the part of the image that matched. */
+  box: Box;
+  /** Up to 64 of them, evenly spread over the list. */
+  points: { x: number; y: number }[];
+}
+
+const MATCH_POINTS = 64;
+
+/** A verified hit's inlier keypoints mapped from its feature picture to the image's pixels. */
+export function matchEvidence(reranker: Reranker, region: Box, points: Float32Array): MatchEvidence {
+  const size = reranker.featureSize(region);
+  const sx = (region.x2 - region.x1) / size.width;
+  const sy = (region.y2 - region.y1) / size.height;
+  const n = points.length / 2;
+  const all = Array.from({ length: n }, (_, i) => ({ x: region.x1 + points[2 * i] * sx, y: region.y1 + points[2 * i + 1] * sy }));
+  const box = {
+    x1: Math.floor(Math.min(...all.map((p) => p.x))), y1: Math.floor(Math.min(...all.map((p) => p.y))),
+    x2: Math.ceil(Math.max(...all.map((p) => p.x))), y2: Math.ceil(Math.max(...all.map((p) => p.y))),
+  };
+  const step = Math.max(1, n / MATCH_POINTS);
+  const shown = Array.from({ length: Math.min(n, MATCH_POINTS) }, (_, i) => all[Math.floor(i * step)]).map((p) => ({ x: Math.round(p.x), y: Math.round(p.y) }));
+  return { inliers: n, box, points: shown };
 }

@@ -8,14 +8,14 @@ import {
   type Box, type DetectedRegion, type ImageRecord, type Instance, type Vector,
 } from '../domain/index.js';
 import type { ImageSelection, StoreVectorSearch } from '../store/index.js';
-import { getExtractor, getReranker, type Reranker, type Verdict } from '../vision/index.js';
+import { getExtractor, getReranker, type Verdict } from '../vision/index.js';
 import type { EngineContext } from './context.js';
 import { nearest } from './planner.js';
 import { tokenize } from './text-index.js';
 import { describePicture, type PictureInput } from './picture.js';
 import { matchedFaces } from './faces.js';
 import { similarity } from './score.js';
-import { rerank, type ScoredHit } from './rerank.js';
+import { matchEvidence, rerank, type MatchEvidence, type ScoredHit } from './rerank.js';
 
 /** Options shared by every similarity search. */
 export interface SearchOptions {
@@ -36,34 +36,6 @@ export interface SearchHit {
   region?: Box;
   /** Verified by the reranker: where the query's keypoints matched, in the image's pixels. */
   match?: MatchEvidence;
-}
-
-/** Local-feature evidence of a verified hit, for a person to see (the console draws it). */
-export interface MatchEvidence {
-  /** Keypoints consistent with one geometric transform (the RANSAC inliers). */
-  inliers: number;
-  /** The box around them: the part of the image that matched. */
-  box: Box;
-  /** Up to 64 of them, evenly spread over the list. */
-  points: { x: number; y: number }[];
-}
-
-const MATCH_POINTS = 64;
-
-/** A verified hit's inlier keypoints mapped from its feature picture to the image's pixels. */
-function matchEvidence(reranker: Reranker, region: Box, points: Float32Array): MatchEvidence {
-  const size = reranker.featureSize(region);
-  const sx = (region.x2 - region.x1) / size.width;
-  const sy = (region.y2 - region.y1) / size.height;
-  const n = points.length / 2;
-  const all = Array.from({ length: n }, (_, i) => ({ x: region.x1 + points[2 * i] * sx, y: region.y1 + points[2 * i + 1] * sy }));
-  const box = {
-    x1: Math.floor(Math.min(...all.map((p) => p.x))), y1: Math.floor(Math.min(...all.map((p) => p.y))),
-    x2: Math.ceil(Math.max(...all.map((p) => p.x))), y2: Math.ceil(Math.max(...all.map((p) => p.y))),
-  };
-  const step = Math.max(1, n / MATCH_POINTS);
-  const shown = Array.from({ length: Math.min(n, MATCH_POINTS) }, (_, i) => all[Math.floor(i * step)]).map((p) => ({ x: Math.round(p.x), y: Math.round(p.y) }));
-  return { inliers: n, box, points: shown };
 }
 
 export interface SearchResult {
