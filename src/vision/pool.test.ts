@@ -77,7 +77,7 @@ describe('vision worker pool', () => {
     await assert.rejects(pool.run({ op: 'extract', descriptor: 'colour-hist-rgb512@1', pixels: await pixels(64) }), (e) => isTusouError(e, 'VISION_WORKER_FAILED'));
   });
 
-  test('a full queue refuses more work at once with SERVER_BUSY and a Retry-After; the queued work is untouched', async () => {
+  test('a full queue refuses more work at once with SERVER_BUSY and a Retry-After; the queued work, and an admitted request\'s next task, are untouched', async () => {
     const pool = new VisionPool({ size: 1, workerUrl: CRASHING_WORKER, maxQueued: 2, taskTimeoutMs: 5000 });
     try {
       const inputs = await Promise.all([0, 1, 2, 3].map((i) => pixels(32, i)));
@@ -91,9 +91,12 @@ describe('vision worker pool', () => {
       });
       assert.ok(performance.now() - t0 < 200, 'refused without waiting');
       assert.deepEqual(pool.stats(), { queued: 2, busy: 1, workers: 1, rejected: 1 });
+      // A task that continues an admitted request is queued all the same.
+      const followUp = pool.run({ op: 'extract', descriptor: 'colour-hist-rgb512@1', pixels: await pixels(32, 4) }, { admitted: true });
+      assert.deepEqual(pool.stats(), { queued: 3, busy: 1, workers: 1, rejected: 1 });
       // The stuck worker is replaced at its deadline; the queued tasks then complete.
       assert.ok(isTusouError(await hung, 'VISION_WORKER_FAILED'));
-      for (const v of await Promise.all(queued)) assert.equal((v as Float32Array).length, 512);
+      for (const v of await Promise.all([...queued, followUp])) assert.equal((v as Float32Array).length, 512);
     } finally {
       await pool.close();
     }

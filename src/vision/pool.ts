@@ -112,15 +112,17 @@ export class VisionPool {
 
   /**
    * Run a task in a worker. The task's pixels are moved to the worker: the caller must not use
-   * them afterwards.
+   * them afterwards. `admitted`: the task continues a request whose earlier tasks were admitted
+   * (a search's verifications after its descriptor): it is queued even when the queue is full,
+   * so a request is refused at its start, not halfway through.
    * @throws VISION_WORKER_FAILED when the worker crashed or the model failed; catalogue errors
    *   raised inside the worker keep their code; SERVER_BUSY when the queue is full or the task
    *   waited longer than maxWaitMs
    */
-  run<T extends VisionTask>(task: T): Promise<TaskResult<T>> {
+  run<T extends VisionTask>(task: T, opts: { admitted?: boolean } = {}): Promise<TaskResult<T>> {
     if (this.closed) return Promise.reject(new TusouError('VISION_WORKER_FAILED', { reason: 'the vision pool is closed' }));
     const idle = [...this.slots].some((s) => !s.running) || this.slots.size < this.size;
-    if (!idle && this.queue.length >= this.maxQueued) {
+    if (!idle && !opts.admitted && this.queue.length >= this.maxQueued) {
       return Promise.reject(this.busyError(`${this.queue.length} vision tasks are waiting for ${this.size} workers`));
     }
     return new Promise((resolve, reject) => {

@@ -177,7 +177,8 @@ export function createVision(opts: VisionOptions = {}): Vision {
       // Two chunks per worker: the workers share the work, and one slow pair does not hold up the rest.
       const size = Math.ceil(candidates.length / (2 * getPool().size));
       const chunks = Array.from({ length: Math.ceil(candidates.length / size) }, (_, i) => candidates.slice(i * size, (i + 1) * size));
-      const results = await Promise.all(chunks.map((chunk) => getPool().run({ op: 'verify', reranker, query, candidates: chunk })));
+      // The search was admitted when its picture was described: its verifications are not refused.
+      const results = await Promise.all(chunks.map((chunk) => getPool().run({ op: 'verify', reranker, query, candidates: chunk }, { admitted: true })));
       return results.flat();
     },
     async warm(descriptors) {
