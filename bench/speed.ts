@@ -106,6 +106,21 @@ if (!SKIP.has('pipeline') || !SKIP.has('ingest')) {
   }
 }
 
+/**
+ * Wait until the server has served or refused every request of the previous step: autocannon
+ * stops sending at the end of a step, but what it left queued would otherwise meet the next step.
+ */
+async function drained(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const m = await (await fetch(`${url}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(m)?.[1] ?? 'NaN');
+    // (Probes such as /metrics are not counted in flight: src/api/server.ts.)
+    if (value('tusou_http_requests_in_flight') === 0 && value('tusou_vision_queue_depth') === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the server did not drain in 30 s');
+}
+
 // 3: sustained QPS over HTTP: the highest throughput whose p95 stays ≤ 200 ms.
 if (!SKIP.has('load')) {
   const dir = mkdtempSync(join(tmpdir(), 'tusou-load-'));
@@ -120,6 +135,7 @@ if (!SKIP.has('load')) {
     for (const [name, crop] of [['search by picture, Crop=false', false], ['search by picture, Crop=true', true], ['AddImage, Crop=false', false]] as const) {
       let best: { connections: number; rps: number } | undefined;
       for (const connections of [1, 2, 4, 8]) {
+        await drained(server.url);
         const add = name.startsWith('AddImage');
         const res = await autocannon({
           url: `${server.url}/api/v1/instances/load/${add ? 'images' : 'search'}`, method: 'POST', connections, duration: Q ? 5 : 15,
