@@ -7,7 +7,7 @@ import type { FeatureExtractor } from '../feature-extractor.js';
 import { hogPyramid } from './hog-pyramid.js';
 import { hsvSpatial } from './hsv-spatial.js';
 import { lbpPyramid } from './lbp-pyramid.js';
-import { l2normalise } from './vector-ops.js';
+import { weightedConcat } from './vector-ops.js';
 
 const SIZE = 128;
 // Colour carries half the weight: it is the part that survives crops, rotations and flips.
@@ -51,14 +51,10 @@ export const classicFused: FeatureExtractor = {
   async extract({ data, channels }) {
     const grey = { data: luma(data, channels), width: SIZE, height: SIZE, channels: 1 };
     const colour = { data: halve(data, channels), width: SIZE / 2, height: SIZE / 2, channels: 3 };
-    const out = new Float32Array(DIM);
-    let at = 0;
+    const parts: [Float32Array, number][] = [];
     for (const { extractor, weight } of PARTS) {
-      const v = (await extractor.extract(extractor === hsvSpatial ? colour : grey)) as Float32Array;
-      const w = Math.sqrt(weight);
-      for (let i = 0; i < v.length; i++) out[at + i] = v[i] * w;
-      at += v.length;
+      parts.push([(await extractor.extract(extractor === hsvSpatial ? colour : grey)) as Float32Array, Math.sqrt(weight)]);
     }
-    return l2normalise(out);
+    return weightedConcat(parts);
   },
 };

@@ -3,37 +3,25 @@
 // (DESIGN §3), at some cost in category mAP; offered for the fused-default benchmark.
 
 import type { Vector } from '../../domain/index.js';
-import type { FeatureExtractor, Pixels } from '../feature-extractor.js';
+import type { Pixels } from '../feature-extractor.js';
 import { colourHistogram } from './colour-histogram.js';
+import { pooledExtractor } from './deep.js';
 import { mobileNetV2Mid } from './mobilenet-v2-mid.js';
-import { l2normalise } from './vector-ops.js';
+import { weightedConcat } from './vector-ops.js';
 
 const COLOUR_WEIGHT = 0.5;
-
-function fuse(deep: Vector, colour: Vector): Float32Array {
-  const v = new Float32Array(deep.length + colour.length);
-  v.set(deep);
-  for (let i = 0; i < colour.length; i++) v[deep.length + i] = COLOUR_WEIGHT * colour[i];
-  return l2normalise(v);
-}
 
 async function extractBatch(batch: readonly Pixels[]): Promise<Vector[]> {
   const deep = await mobileNetV2Mid.extractBatch!(batch);
   // The histogram is taken on the CNN's 224 px input: the same bins, more samples than its own 64 px.
-  return Promise.all(deep.map(async (d, i) => fuse(d, await colourHistogram.extract(batch[i]))));
+  return Promise.all(deep.map(async (d, i) => weightedConcat([[d, 1], [await colourHistogram.extract(batch[i]), COLOUR_WEIGHT]])));
 }
 
 /** `mnv2mid-colour2304@1`: 2304 floats, L2-normalised, cosine; runs in the vision pool. */
-export const deepColourFusion: FeatureExtractor = {
+export const deepColourFusion = pooledExtractor({
   id: 'mnv2mid-colour2304@1',
   dim: mobileNetV2Mid.dim + colourHistogram.dim,
-  kind: 'float',
-  metric: 'cosine',
   input: mobileNetV2Mid.input,
   description: 'MobileNetV2-mid (1792) concatenated with 0.5 x RGB colour histogram (512), L2',
-  pooled: true,
   extractBatch,
-  async extract(pixels) {
-    return (await extractBatch([pixels]))[0];
-  },
-};
+});

@@ -3,10 +3,11 @@
 // alone, 0.347 together (exact search, bench/lab/category.ts). It costs both model passes.
 
 import type { Vector } from '../../domain/index.js';
-import type { FeatureExtractor, Pixels } from '../feature-extractor.js';
+import type { Pixels } from '../feature-extractor.js';
 import { centerNetBackbone } from './centernet-backbone.js';
+import { pooledExtractor } from './deep.js';
 import { mobileNetV2Mid } from './mobilenet-v2-mid.js';
-import { l2normalise } from './vector-ops.js';
+import { weightedConcat } from './vector-ops.js';
 
 /**
  * Area-average resampling of RGB pixels to a smaller size: each output pixel is the mean of the
@@ -48,26 +49,15 @@ async function extractBatch(batch: readonly Pixels[]): Promise<Vector[]> {
   const { width, height } = mobileNetV2Mid.input;
   const coco = await centerNetBackbone.extractBatch!(batch);
   const imagenet = await mobileNetV2Mid.extractBatch!(batch.map((p) => shrinkArea(p, width, height)));
-  return imagenet.map((m, i) => {
-    const v = new Float32Array(m.length + coco[i].length);
-    v.set(m);
-    v.set(coco[i], m.length);
-    return l2normalise(v);
-  });
+  return imagenet.map((m, i) => weightedConcat([[m, 1], [coco[i], 1]]));
 }
 
 /** `mnv2mid-cn2272@1`: 2272 floats, L2-normalised, cosine; runs in the vision pool. */
-export const deepConcat: FeatureExtractor = {
+export const deepConcat = pooledExtractor({
   id: 'mnv2mid-cn2272@1',
   dim: mobileNetV2Mid.dim + centerNetBackbone.dim,
-  kind: 'float',
-  metric: 'cosine',
   // CenterNet's 512 px; MobileNetV2 gets the same pixels shrunk to its 224.
   input: centerNetBackbone.input,
   description: 'MobileNetV2-mid (1792, ImageNet) concatenated with the CenterNet backbone GeM (480, COCO), equal weights, L2',
-  pooled: true,
   extractBatch,
-  async extract(pixels) {
-    return (await extractBatch([pixels]))[0];
-  },
-};
+});

@@ -53,17 +53,23 @@ export function deepExtractor(spec: DeepSpec): FeatureExtractor {
     }
     return out;
   };
+  return pooledExtractor({ id: spec.id, dim: spec.dim, input, description: spec.description, extractBatch });
+}
+
+/**
+ * A float cosine descriptor that runs in the vision pool, from its batch function (`extract` is a
+ * batch of one): the CNNs and the descriptors fused from them.
+ */
+export function pooledExtractor(spec: Pick<FeatureExtractor, 'id' | 'dim' | 'input' | 'description'> & {
+  extractBatch(batch: readonly Pixels[]): Promise<Vector[]>;
+}): FeatureExtractor {
   return {
-    id: spec.id,
-    dim: spec.dim,
+    ...spec,
     kind: 'float',
     metric: 'cosine',
-    input,
-    description: spec.description,
     pooled: true,
-    extractBatch,
     async extract(pixels) {
-      return (await extractBatch([pixels]))[0];
+      return (await spec.extractBatch([pixels]))[0];
     },
   };
 }

@@ -9,6 +9,21 @@ export function l2normalise(v: Float32Array): Float32Array {
   return v;
 }
 
+/**
+ * Parts concatenated, each multiplied by its factor, then L2-normalised: the fused descriptors.
+ * With unit-length parts, the cosine of two fused vectors is the factor²-weighted sum of the
+ * parts' cosines.
+ */
+export function weightedConcat(parts: readonly (readonly [ArrayLike<number>, number])[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, [v]) => n + v.length, 0));
+  let at = 0;
+  for (const [v, factor] of parts) {
+    for (let i = 0; i < v.length; i++) out[at + i] = v[i] * factor;
+    at += v.length;
+  }
+  return l2normalise(out);
+}
+
 /** Pack booleans (bit i of byte i>>3, most significant first) into a binary code. */
 export function packBits(bits: ArrayLike<boolean | number>): Uint8Array {
   const out = new Uint8Array(Math.ceil(bits.length / 8));
