@@ -9,7 +9,7 @@
 import type { Instance, Vector } from '../domain/index.js';
 import { TopK, kernelFor, type Collection, type Hit, type ShortlistPath } from '../index/index.js';
 import type { ImageSelection, Store, StoreVectorSearch } from '../store/index.js';
-import { getExtractor } from '../vision/index.js';
+import { getExtractor, l2normalise } from '../vision/index.js';
 
 export interface PlannerParts {
   store: Store;
@@ -53,11 +53,7 @@ async function expandQuery(store: Store, descriptor: string, vector: Vector, hit
     const w = Math.max(0, 1 - h.distance) ** 3;
     for (let i = 0; i < e.length; i++) e[i] += w * v[i];
   }
-  let n = 0;
-  for (let i = 0; i < e.length; i++) n += e[i] * e[i];
-  n = Math.sqrt(n) || 1;
-  for (let i = 0; i < e.length; i++) e[i] /= n;
-  return e;
+  return l2normalise(e);
 }
 
 async function nearestOnce(parts: PlannerParts, instance: Instance, vector: Vector, selection: ImageSelection, k: number): Promise<Nearest> {

@@ -10,3 +10,4 @@ export { COCO_LABELS, categoryOfLabel } from './categories.js';
 export { listRerankers, getReranker } from './local/rerankers.js';
 export type { Reranker, RerankEvidence } from './local/reranker.js';
 export type { Verdict } from './protocol.js';
+export { l2normalise } from './descriptors/vector-ops.js';
