@@ -148,24 +148,23 @@ export function createVision(opts: VisionOptions = {}): Vision {
         const pixels = await getReranker(reranker).prepare(img, region);
         return timed('local', getPool().run({ op: 'local', reranker, pixels, form }) as Promise<Uint8Array>);
       };
-      let out: Analysis;
+      // The region: the caller's, the whole picture, or the detected main subject.
+      let found: Pick<Analysis, 'region' | 'regions' | 'categoryId'>;
+      let vector: Promise<Vector>;
       if (req.region || !req.detect) {
-        const region = req.region ?? whole;
-        const [vector, local] = await Promise.all([timed('describe', describe(extractor, img, region)), localOf(region)]);
-        out = { region, regions: [], vector, ...(local ? { local } : {}) };
+        found = { region: req.region ?? whole, regions: [] };
+        vector = describe(extractor, img, found.region);
       } else {
         const start = performance.now();
         const d = await detect(img, req.predictCategory ?? false);
         timings.detect = performance.now() - start;
-        const region = d.main.box;
+        found = { region: d.main.box, regions: d.regions, categoryId: d.main.categoryId };
         // The detection pass already computed the backbone descriptor of the whole picture.
-        const vector = extractor.id === centerNetBackbone.id && d.backbone && sameBox(region, whole)
-          ? Promise.resolve(d.backbone) : describe(extractor, img, region);
-        const [v, local] = await Promise.all([timed('describe', vector), localOf(region)]);
-        out = { region, regions: d.regions, categoryId: d.main.categoryId, vector: v, ...(local ? { local } : {}) };
+        vector = extractor.id === centerNetBackbone.id && d.backbone && sameBox(found.region, whole)
+          ? Promise.resolve(d.backbone) : describe(extractor, img, found.region);
       }
-      out.timings = timings;
-      return out;
+      const [v, local] = await Promise.all([timed('describe', vector), localOf(found.region)]);
+      return { ...found, vector: v, ...(local ? { local } : {}), timings };
     },
     async embedText(descriptor, text) {
       const extractor = getExtractor(descriptor);
