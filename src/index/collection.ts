@@ -2,12 +2,14 @@
 // vector index (HNSW or flat) over index-space vectors, an exact copy of those vectors for
 // selective filters, and the projection from descriptor space into index space. The engine's
 // planner asks it for a shortlist and re-ranks that with full vectors from the store when the
-// collection projects.
+// collection projects. With database-side augmentation it also keeps each image's nearest
+// neighbours (neighbour-table.ts).
 
 import type { ImageAttributes, Vector } from '../domain/index.js';
 import { AttributeTable } from './attribute-table.js';
 import { FlatIndex } from './flat-index.js';
 import { HnswIndex } from './hnsw-index.js';
+import { NeighbourTable } from './neighbour-table.js';
 import { PartsIndex } from './parts-index.js';
 import { randomProjection, type Projection } from './projection.js';
 import { formatIndexSpec, parseIndexSpec, type IndexSpec } from './spec.js';
@@ -15,6 +17,9 @@ import type { Hit } from './top-k.js';
 import type { IndexShape, VectorIndex } from './vector-index.js';
 
 export type Attributes = Pick<ImageAttributes, 'categoryId' | 'intAttr' | 'intAttr2' | 'intAttr3' | 'intAttr4' | 'strAttr' | 'strAttr2' | 'strAttr3' | 'strAttr4'>;
+
+/** A snapshot's payload files: the index, its exact copy (HNSW), the neighbour table (DBA). */
+export interface SnapshotFiles { ann: string; exact?: string; neighbours?: string }
 
 /** Where a shortlist came from (reported by benchmarks). */
 export type ShortlistPath = 'index' | 'exact' | 'filtered-index';
@@ -26,6 +31,8 @@ export class Collection {
   readonly rerank: number;
   /** Query expansion: neighbours added to a query before its final search (0 = off). */
   readonly qe: number;
+  /** Database-side augmentation: each image's nearest images (when the spec has `dba`). */
+  readonly neighbours?: NeighbourTable;
   private constructor(
     readonly spec: string,
     /** Shape of the descriptor's vectors (what the store keeps). */
@@ -33,11 +40,16 @@ export class Collection {
     readonly ann: VectorIndex,
     /** Index-space vectors for exact scans, when `ann` is approximate. */
     readonly exact: FlatIndex | PartsIndex | undefined,
+    neighbours?: NeighbourTable,
   ) {
     const parsed = parseIndexSpec(spec);
     this.rerank = parsed.rr;
     this.qe = parsed.qe;
     if (parsed.proj > 0) this.projection = randomProjection(shape.dim, parsed.proj);
+    if (parsed.dba > 0) {
+      this.neighbours = neighbours ?? new NeighbourTable(parsed.dba);
+      for (const label of this.labels()) this.neighbours.added(label);
+    }
   }
 
   /** The index-space shape and the spec of the inner index (without projection keys). */
@@ -52,21 +64,25 @@ export class Collection {
     // Multi-part vectors (faces) are stored per part under one label (parts-index.ts).
     const wrap = <T extends VectorIndex>(i: T) => (shape.parts ? new PartsIndex(i) : i);
     if (parsed.kind === 'flat') return new Collection(spec, shape, wrap(new FlatIndex(innerShape)), undefined);
-    return new Collection(spec, shape, wrap(HnswIndex.create(innerShape, { ...parsed, proj: 0, qe: 0 })), wrap(new FlatIndex(innerShape)));
+    return new Collection(spec, shape, wrap(HnswIndex.create(innerShape, { ...parsed, proj: 0, qe: 0, dba: 0 })), wrap(new FlatIndex(innerShape)));
   }
 
-  /** A collection from snapshot payloads (attributes come from the store afterwards). */
-  static read(spec: string, shape: IndexShape, files: { ann: string; exact?: string }, deleted: number): Collection {
+  /**
+   * A collection from snapshot payloads (attributes come from the store afterwards). Without a
+   * neighbour payload every image of an augmented collection is pending.
+   */
+  static read(spec: string, shape: IndexShape, files: SnapshotFiles, deleted: number): Collection {
     const { parsed, innerShape } = Collection.inner(spec, shape);
     const wrap = <T extends VectorIndex>(i: T) => (shape.parts ? new PartsIndex(i) : i);
-    if (parsed.kind === 'flat') return new Collection(spec, shape, wrap(FlatIndex.read(innerShape, files.ann)), undefined);
+    const neighbours = parsed.dba > 0 && files.neighbours ? NeighbourTable.read(parsed.dba, files.neighbours) : undefined;
+    if (parsed.kind === 'flat') return new Collection(spec, shape, wrap(FlatIndex.read(innerShape, files.ann)), undefined, neighbours);
     if (!files.exact) throw new RangeError('an hnsw snapshot needs its exact payload');
-    return new Collection(spec, shape, wrap(HnswIndex.read(innerShape, { ...parsed, proj: 0, qe: 0 }, files.ann, deleted)), wrap(FlatIndex.read(innerShape, files.exact)));
+    return new Collection(spec, shape, wrap(HnswIndex.read(innerShape, { ...parsed, proj: 0, qe: 0, dba: 0 }, files.ann, deleted)), wrap(FlatIndex.read(innerShape, files.exact)), neighbours);
   }
 
   /** The spec of the inner vector index. */
   get innerSpec(): string {
-    return formatIndexSpec({ ...parseIndexSpec(this.spec), proj: 0, qe: 0 });
+    return formatIndexSpec({ ...parseIndexSpec(this.spec), proj: 0, qe: 0, dba: 0 });
   }
 
   get size(): number {
@@ -83,6 +99,7 @@ export class Collection {
     const v = this.toIndexSpace(vector);
     this.ann.add(label, v);
     this.exact?.add(label, v);
+    this.neighbours?.added(label);
     if (attributes) this.attrs.set(label, attributes);
   }
 
@@ -94,6 +111,7 @@ export class Collection {
     const a = this.ann.remove(label);
     const b = this.exact?.remove(label) ?? false;
     const c = this.attrs.remove(label);
+    this.neighbours?.remove(label);
     return a || b || c;
   }
 
@@ -128,10 +146,11 @@ export class Collection {
     return { hits: this.ann.search(query, k, (l) => allowed[l] === 1), path: 'filtered-index' };
   }
 
-  /** Write the vector payloads (attributes are rebuilt from the store). */
-  writePayloads(files: { ann: string; exact?: string }): void {
+  /** Write the vector (and neighbour) payloads; attributes are rebuilt from the store. */
+  writePayloads(files: SnapshotFiles): void {
     this.ann.writePayload(files.ann);
     if (this.exact && files.exact) this.exact.writePayload(files.exact);
+    if (this.neighbours && files.neighbours) this.neighbours.writePayload(files.neighbours);
   }
 
   /** Deleted slots of the inner index (recorded in snapshot headers). */

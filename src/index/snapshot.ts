@@ -6,7 +6,7 @@
 
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Collection } from './collection.js';
+import { Collection, type SnapshotFiles } from './collection.js';
 import type { IndexShape } from './vector-index.js';
 
 const MAGIC = 'tusou-index';
@@ -34,8 +34,8 @@ interface Header extends SnapshotFacts, Partial<SnapshotOrigin> {
   version: number;
   count: number;
   deleted: number;
-  payloads: { ann: string; exact?: string };
-  bytes: { ann: number; exact?: number };
+  payloads: SnapshotFiles;
+  bytes: { ann: number; exact?: number; neighbours?: number };
   savedAt: number;
 }
 
@@ -44,16 +44,21 @@ function fsyncPath(path: string): void {
   try { fsyncSync(fd); } finally { closeSync(fd); }
 }
 
+const ROLES = ['ann', 'exact', 'neighbours'] as const;
+
 const headerPath = (dir: string, name: string) => join(dir, `${name}.index.json`);
 
 /** Write a snapshot of a collection as `<dir>/<name>.index.json` + payloads, atomically. */
 export function saveSnapshot(c: Collection, dir: string, name: string, descriptor: string, now = Date.now(), origin?: SnapshotOrigin): void {
   const stem = `${name}.${now.toString(36)}.${process.pid}`;
-  const payloads = { ann: `${stem}.ann.payload`, ...(c.exact ? { exact: `${stem}.exact.payload` } : {}) };
-  const tmp = { ann: join(dir, `${payloads.ann}.tmp`), ...(payloads.exact ? { exact: join(dir, `${payloads.exact}.tmp`) } : {}) };
+  const payloads: SnapshotFiles = {
+    ann: `${stem}.ann.payload`, ...(c.exact ? { exact: `${stem}.exact.payload` } : {}), ...(c.neighbours ? { neighbours: `${stem}.neighbours.payload` } : {}),
+  };
+  const tmp: SnapshotFiles = { ann: join(dir, `${payloads.ann}.tmp`) };
+  for (const role of ROLES) if (role !== 'ann' && payloads[role]) tmp[role] = join(dir, `${payloads[role]}.tmp`);
   c.writePayloads(tmp);
   const bytes: Header['bytes'] = { ann: 0 };
-  for (const role of ['ann', 'exact'] as const) {
+  for (const role of ROLES) {
     const file = payloads[role];
     const t = tmp[role];
     if (!file || !t) continue;
@@ -106,9 +111,9 @@ export function loadSnapshot(dir: string, name: string, expected: SnapshotFacts,
   }
   if (origin && h.storeId !== undefined && h.storeId !== origin.storeId) return { reason: 'it was taken from another store' };
   if (origin && h.epoch !== undefined && h.epoch !== origin.epoch) return { reason: 'the instance was deleted and created again since' };
-  const files: { ann: string; exact?: string } = { ann: join(dir, h.payloads.ann) };
-  if (h.payloads.exact) files.exact = join(dir, h.payloads.exact);
-  for (const role of ['ann', 'exact'] as const) {
+  const files: SnapshotFiles = { ann: join(dir, h.payloads.ann) };
+  for (const role of ROLES) if (role !== 'ann' && h.payloads[role]) files[role] = join(dir, h.payloads[role]);
+  for (const role of ROLES) {
     const f = files[role];
     if (f && (!existsSync(f) || statSync(f).size !== h.bytes[role])) return { reason: 'payload missing or truncated' };
   }

@@ -15,6 +15,11 @@ export interface ProjectionParams {
    * weighted by similarity³, and searched again (0 = off; cosine on float vectors only).
    */
   qe: number;
+  /**
+   * Database-side augmentation: every stored image is scored as its vector plus its `dba` nearest
+   * images' vectors, weighted by similarity³ (0 = off; cosine on float vectors only).
+   */
+  dba: number;
 }
 export interface FlatSpec extends ProjectionParams { kind: 'flat' }
 export interface HnswSpec extends ProjectionParams {
@@ -29,10 +34,10 @@ export interface HnswSpec extends ProjectionParams {
 export type IndexSpec = FlatSpec | HnswSpec;
 
 export const HNSW_DEFAULTS = Object.freeze({ m: 16, efc: 100, ef: 100 });
-export const PROJECTION_DEFAULTS: Readonly<ProjectionParams> = Object.freeze({ proj: 0, rr: 64, qe: 0 });
-type Key = 'm' | 'efc' | 'ef' | 'proj' | 'rr' | 'qe';
-const RANGES: Record<Key, [number, number]> = { m: [4, 64], efc: [10, 2000], ef: [10, 5000], proj: [0, 4096], rr: [10, 2000], qe: [0, 32] };
-const KEYS: Record<IndexSpec['kind'], Key[]> = { flat: ['proj', 'rr', 'qe'], hnsw: ['m', 'efc', 'ef', 'proj', 'rr', 'qe'] };
+export const PROJECTION_DEFAULTS: Readonly<ProjectionParams> = Object.freeze({ proj: 0, rr: 64, qe: 0, dba: 0 });
+type Key = 'm' | 'efc' | 'ef' | 'proj' | 'rr' | 'qe' | 'dba';
+const RANGES: Record<Key, [number, number]> = { m: [4, 64], efc: [10, 2000], ef: [10, 5000], proj: [0, 4096], rr: [10, 2000], qe: [0, 32], dba: [0, 16] };
+const KEYS: Record<IndexSpec['kind'], Key[]> = { flat: ['proj', 'rr', 'qe', 'dba'], hnsw: ['m', 'efc', 'ef', 'proj', 'rr', 'qe', 'dba'] };
 
 /**
  * Parse an index spec.
@@ -56,9 +61,9 @@ export function parseIndexSpec(spec: string): IndexSpec {
   return out as unknown as IndexSpec;
 }
 
-/** The canonical string of a spec (projection keys only when projecting, `qe` only when on). */
+/** The canonical string of a spec (projection keys only when projecting, `qe` and `dba` only when on). */
 export function formatIndexSpec(s: IndexSpec): string {
-  const extra = [...(s.proj > 0 ? [`proj=${s.proj}`, `rr=${s.rr}`] : []), ...(s.qe > 0 ? [`qe=${s.qe}`] : [])].join(',');
+  const extra = [...(s.proj > 0 ? [`proj=${s.proj}`, `rr=${s.rr}`] : []), ...(s.qe > 0 ? [`qe=${s.qe}`] : []), ...(s.dba > 0 ? [`dba=${s.dba}`] : [])].join(',');
   if (s.kind === 'flat') return extra ? `flat:${extra}` : 'flat';
   return `hnsw:m=${s.m},efc=${s.efc},ef=${s.ef}${extra ? `,${extra}` : ''}`;
 }
@@ -74,12 +79,13 @@ export const PROJECT_ABOVE_DIM = 256;
 /**
  * The default spec for a shape: HNSW where it applies (projected to 128 dimensions, with the
  * shortlist re-ranked on full vectors, when the descriptor is wider than 256), else an exact scan;
- * `qe` turns on query expansion (cosine on float vectors only).
+ * `qe` turns on query expansion and `dba` database-side augmentation (cosine on single float
+ * vectors only; ignored for other shapes).
  */
-export function defaultIndexSpec(shape: IndexShape, qe = 0): string {
+export function defaultIndexSpec(shape: IndexShape, qe = 0, dba = 0): string {
   if (!supportsHnsw(shape)) return 'flat';
   const proj = shape.dim > PROJECT_ABOVE_DIM ? { proj: 128 } : {};
-  const expand = shape.metric === 'cosine' && !shape.parts ? { qe } : {};
+  const expand = shape.metric === 'cosine' && !shape.parts ? { qe, dba } : {};
   return formatIndexSpec({ kind: 'hnsw', ...HNSW_DEFAULTS, ...PROJECTION_DEFAULTS, ...proj, ...expand });
 }
 
@@ -94,6 +100,9 @@ export function validateIndexSpec(spec: string, shape: IndexShape): string {
   }
   if (parsed.qe > 0 && (shape.kind !== 'float' || shape.metric !== 'cosine' || shape.parts)) {
     throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `qe (query expansion) averages vectors by cosine similarity; it needs cosine on single float vectors, not ${shape.metric} on ${shape.parts ? 'multi-part ' : ''}${shape.kind} vectors` });
+  }
+  if (parsed.dba > 0 && (shape.kind !== 'float' || shape.metric !== 'cosine' || shape.parts)) {
+    throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `dba (database-side augmentation) averages vectors by cosine similarity; it needs cosine on single float vectors, not ${shape.metric} on ${shape.parts ? 'multi-part ' : ''}${shape.kind} vectors` });
   }
   if (parsed.proj >= shape.dim) {
     throw new TusouError('INDEX_SPEC_INVALID', { spec, reason: `proj must be smaller than the descriptor's ${shape.dim} dimensions; got ${parsed.proj}` });

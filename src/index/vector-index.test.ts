@@ -193,21 +193,25 @@ describe('kernels', () => {
 
 describe('index specs', () => {
   test('parse, defaults and canonical form', () => {
-    assert.deepEqual(parseIndexSpec('hnsw:m=32,ef=200'), { kind: 'hnsw', m: 32, efc: 100, ef: 200, proj: 0, rr: 64, qe: 0 });
-    assert.deepEqual(parseIndexSpec('flat'), { kind: 'flat', proj: 0, rr: 64, qe: 0 });
+    assert.deepEqual(parseIndexSpec('hnsw:m=32,ef=200'), { kind: 'hnsw', m: 32, efc: 100, ef: 200, proj: 0, rr: 64, qe: 0, dba: 0 });
+    assert.deepEqual(parseIndexSpec('flat'), { kind: 'flat', proj: 0, rr: 64, qe: 0, dba: 0 });
     assert.equal(validateIndexSpec('hnsw', { metric: 'cosine', kind: 'float', dim: 512 }), 'hnsw:m=16,efc=100,ef=100');
     assert.equal(validateIndexSpec('hnsw:proj=128', { metric: 'cosine', kind: 'float', dim: 512 }), 'hnsw:m=16,efc=100,ef=100,proj=128,rr=64');
     assert.equal(validateIndexSpec('flat:proj=64,rr=100', { metric: 'l2', kind: 'float', dim: 512 }), 'flat:proj=64,rr=100');
     assert.equal(validateIndexSpec('hnsw:qe=3,proj=128', { metric: 'cosine', kind: 'float', dim: 512 }), 'hnsw:m=16,efc=100,ef=100,proj=128,rr=64,qe=3');
     assert.equal(validateIndexSpec('flat:qe=0', { metric: 'cosine', kind: 'float', dim: 512 }), 'flat');
+    assert.equal(validateIndexSpec('hnsw:dba=3,qe=3,proj=128', { metric: 'cosine', kind: 'float', dim: 512 }), 'hnsw:m=16,efc=100,ef=100,proj=128,rr=64,qe=3,dba=3');
+    assert.equal(validateIndexSpec('flat:dba=0', { metric: 'cosine', kind: 'float', dim: 512 }), 'flat');
   });
 
   test('bad specs name the bad part and the valid keys', () => {
-    assert.throws(() => parseIndexSpec('hnsw:q=1'), /unknown key q; valid keys are m, efc, ef, proj, rr, qe/);
-    assert.throws(() => parseIndexSpec('flat:m=16'), /unknown key m; valid keys are proj, rr, qe/);
+    assert.throws(() => parseIndexSpec('hnsw:q=1'), /unknown key q; valid keys are m, efc, ef, proj, rr, qe, dba/);
+    assert.throws(() => parseIndexSpec('flat:m=16'), /unknown key m; valid keys are proj, rr, qe, dba/);
     assert.throws(() => parseIndexSpec('flat:qe=33'), /qe must be in 0\.\.32/);
     assert.throws(() => validateIndexSpec('flat:qe=3', { metric: 'hamming', kind: 'binary', dim: 64 }), /needs cosine on single float vectors, not hamming on binary/);
     assert.throws(() => validateIndexSpec('flat:qe=3', { metric: 'cosine', kind: 'float', dim: 128, parts: true }), /multi-part/);
+    assert.throws(() => parseIndexSpec('flat:dba=17'), /dba must be in 0\.\.16/);
+    assert.throws(() => validateIndexSpec('flat:dba=3', { metric: 'l2', kind: 'float', dim: 64 }), /dba \(database-side augmentation\).*not l2 on float/);
     assert.throws(() => parseIndexSpec('hnsw:m=1'), /m must be in 4\.\.64/);
     assert.throws(() => parseIndexSpec('ivf'), /unknown kind/);
     assert.throws(() => parseIndexSpec('hnsw:m'), /key=integer/);
