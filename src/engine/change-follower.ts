@@ -7,6 +7,7 @@
 import type { ImageRecord, Instance } from '../domain/index.js';
 import type { Change, Store } from '../store/index.js';
 import type { Collection } from '../index/index.js';
+import { linkPending } from './neighbours.js';
 import { IndexRegistry, sameIndexing, type OpenReport, type PreparedIndex } from './index-registry.js';
 import { TextIndex } from './text-index.js';
 import { TextIndexes } from './text-indexes.js';
@@ -186,7 +187,7 @@ export class ChangeFollower {
 
   /**
    * Add the labels that exist (with a vector of `descriptor`) and refresh their attributes, remove
-   * the others.
+   * the others; link what augmentation needs linked.
    */
   private async syncVectors(c: Collection, descriptor: string, labels: readonly number[], records: ReadonlyMap<number, ImageRecord>): Promise<{ added: number; removed: number }> {
     const vectors = await this.store.getVectors(descriptor, labels.filter((l) => records.has(l) && !c.has(l)));
@@ -205,6 +206,8 @@ export class ChangeFollower {
         n.removed++;
       }
     }
+    // Augmented indexes: the new images' neighbour lists, and the lists that lost a neighbour.
+    await linkPending(this.store, descriptor, c);
     return n;
   }
 

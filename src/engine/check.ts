@@ -3,6 +3,7 @@
 import type { ImageKey } from '../domain/index.js';
 import type { EngineContext } from './context.js';
 import { removeBlobs } from './instances.js';
+import { linkPending } from './neighbours.js';
 import { describeLabels } from './reindex.js';
 import { hasExtractor } from '../vision/index.js';
 
@@ -64,6 +65,7 @@ export async function check(ctx: EngineContext, opts: { repair: boolean }): Prom
         const absent = [...labels].filter((l) => !current.has(l));
         const [vectors, records] = await Promise.all([ctx.store.getVectors(instance.descriptor, absent), ctx.store.getImagesByLabel(instance.name, absent)]);
         for (const [label, v] of vectors) current.add(label, v, records.get(label));
+        await linkPending(ctx.store, instance.descriptor, current);
         ctx.indexes.touched(instance.name, missing.length + extra.length + 1);
         ctx.indexes.snapshot(instance.name);
       });

@@ -7,6 +7,7 @@ import { TusouError, type Instance } from '../domain/index.js';
 import { Collection, deleteSnapshot, loadSnapshot, saveSnapshot, type SnapshotFacts } from '../index/index.js';
 import type { Store } from '../store/index.js';
 import { getExtractor } from '../vision/index.js';
+import { linkPending } from './neighbours.js';
 
 export interface OpenReport {
   instance: string;
@@ -111,16 +112,18 @@ export class IndexRegistry {
       collection = await this.build(instance);
       report.added = collection.size;
     }
+    await linkPending(this.store, instance.descriptor, collection);
     return { instance, collection, watermark, report, startedAt: t0 };
   }
 
-  /** Build a fresh collection of an instance from the store, without installing it. */
+  /** Build a fresh collection of an instance from the store (neighbour lists linked), without installing it. */
   async build(instance: Instance): Promise<Collection> {
     const c = Collection.create(instance.index, IndexRegistry.factsOf(instance));
     for await (const batch of this.store.scanVectors(instance.name, instance.descriptor)) {
       for (const [label, v] of batch) c.add(label, v);
     }
     await this.loadAttributes(instance, c);
+    await linkPending(this.store, instance.descriptor, c);
     return c;
   }
 

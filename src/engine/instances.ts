@@ -60,11 +60,13 @@ export async function createInstance(ctx: EngineContext, input: CreateInstanceIn
 }
 
 /**
- * Query expansion by default (index key `qe`): on product instances, where a search looks for the
- * same kind of thing, expanding with the 3 nearest raises category mAP (docs/quality.md); not on
+ * Query expansion and database-side augmentation by default (index keys `qe`, `dba`): on product
+ * instances, where a search looks for the same kind of thing, expanding queries with the 3 nearest
+ * images and scoring every image with its 3 nearest raise category mAP (docs/quality.md); not on
  * generic ones, where a copy's own score must stay its own.
  */
 const DEFAULT_QUERY_EXPANSION: Record<ServiceType, number> = { product: 3, generic: 0, face: 0 };
+const DEFAULT_AUGMENTATION: Record<ServiceType, number> = { product: 3, generic: 0, face: 0 };
 
 /**
  * Settle descriptor, metric and index spec: the descriptor's own metric and the default spec for
@@ -88,7 +90,8 @@ export function resolveIndexing(input: { descriptor?: unknown; metric?: unknown;
     throw new TusouError('PARAM_INVALID', { field: 'index', expected: 'an index spec such as flat or hnsw:m=16', got: shown(input.index) });
   }
   const qe = serviceType ? DEFAULT_QUERY_EXPANSION[serviceType] : 0;
-  return { descriptor, metric, index: validateIndexSpec(input.index ?? defaultIndexSpec(shape, qe), shape) };
+  const dba = serviceType ? DEFAULT_AUGMENTATION[serviceType] : 0;
+  return { descriptor, metric, index: validateIndexSpec(input.index ?? defaultIndexSpec(shape, qe, dba), shape) };
 }
 
 async function describeInstance(ctx: EngineContext, instance: Instance): Promise<InstanceDetail> {

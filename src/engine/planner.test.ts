@@ -1,6 +1,7 @@
 // The query planner's query expansion (index key `qe`): a query is expanded with its nearest
 // images' vectors before its final search, so an image that shares what the neighbours share
-// overtakes one that is near the query alone.
+// overtakes one that is near the query alone. And database-side augmentation (`dba`): every image
+// is scored as itself plus its nearest images.
 
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { DEFAULT_ATTRIBUTES, type Instance } from '../domain/index.js';
 import { Collection } from '../index/index.js';
 import { SqliteStore } from '../store/index.js';
 import { tempDir } from '../../test/support/server.js';
+import { linkPending } from './neighbours.js';
 import { nearest } from './planner.js';
 
 const unit = (...xs: number[]) => {
@@ -71,5 +73,54 @@ describe('query expansion in the planner', () => {
     const expanded = await nearest({ store, collection: collection('flat:qe=3'), exactMaxCandidates: 1000 }, instance('flat:qe=3'), q, {}, 6);
     assert.deepEqual(expanded.hits.map((h) => h.label), byHand.hits.map((h) => h.label));
     expanded.hits.forEach((h, i) => assert.ok(Math.abs(h.distance - byHand.hits[i].distance) < 1e-6));
+  });
+
+  const cos = (a: Float32Array, b: Float32Array) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+
+  test('linking gives every image its k nearest by cosine of the full vectors', async () => {
+    const c = collection('hnsw:dba=2');
+    assert.equal(c.neighbours!.pending.size, 6);
+    assert.equal(await linkPending(store, 'colour-hist-rgb512@1', c), 6);
+    assert.equal(c.neighbours!.pending.size, 0);
+    for (const [name, v] of Object.entries(vectors)) {
+      const byHand = Object.keys(vectors).filter((o) => o !== name).sort((a, b) => cos(v, vectors[b]) - cos(v, vectors[a])).slice(0, 2);
+      assert.deepEqual(names(c.neighbours!.get(labels.get(name)!)), byHand, name);
+    }
+  });
+
+  test('with dba=2 each image is scored as itself plus its neighbours weighted by similarity cubed', async () => {
+    const c = collection('flat:dba=2');
+    await linkPending(store, 'colour-hist-rgb512@1', c);
+    const q = unit(1, 0, 0);
+    const byHand = Object.entries(vectors).map(([name, v]) => {
+      const a = Float32Array.from(v);
+      for (const n of c.neighbours!.get(labels.get(name)!)) {
+        const u = vectors[names([n])[0]];
+        const w = cos(v, u) ** 3;
+        for (let i = 0; i < 3; i++) a[i] += w * u[i];
+      }
+      return { name, distance: 1 - cos(q, a) / Math.hypot(...a) };
+    }).sort((a, b) => a.distance - b.distance);
+    const plain = await nearest({ store, collection: collection('flat'), exactMaxCandidates: 1000 }, instance('flat'), q, {}, 6);
+    const augmented = await nearest({ store, collection: c, exactMaxCandidates: 1000 }, instance('flat:dba=2'), q, {}, 6);
+    assert.deepEqual(names(augmented.hits), byHand.map((h) => h.name));
+    augmented.hits.forEach((h, i) => assert.ok(Math.abs(h.distance - byHand[i].distance) < 1e-6));
+    // The order changes: the three n pull one another along their shared direction, away from
+    // the query's; y, pulled towards them from the other side, comes first.
+    assert.deepEqual(names(plain.hits).slice(0, 4), ['n3', 'n1', 'n2', 'y']);
+    assert.deepEqual(names(augmented.hits).slice(0, 4), ['y', 'n3', 'n1', 'n2']);
+  });
+
+  test('a removed image leaves the lists that named it, and relinking refills them', async () => {
+    const c = collection('flat:dba=2');
+    await linkPending(store, 'colour-hist-rgb512@1', c);
+    const n1 = labels.get('n1')!;
+    const owners = Object.keys(vectors).filter((o) => names(c.neighbours!.get(labels.get(o)!)).includes('n1'));
+    assert.ok(owners.length > 0);
+    c.remove(n1);
+    assert.deepEqual(names([...c.neighbours!.pending].map((label) => ({ label }))).sort(), owners.sort());
+    await linkPending(store, 'colour-hist-rgb512@1', c);
+    for (const o of owners) assert.deepEqual(names(c.neighbours!.get(labels.get(o)!)).includes('n1'), false);
+    for (const o of owners) assert.equal(c.neighbours!.get(labels.get(o)!).length, 2);
   });
 });

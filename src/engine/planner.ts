@@ -4,12 +4,15 @@
 // vectors from the store so the final order and distances are the descriptor's own. With
 // pgvector the store can run a filtered k-NN itself (exact, or HNSW once its index exists) on
 // the full vectors. An index with query expansion (`qe`) searches twice: the query, then the
-// query plus its nearest images' vectors.
+// query plus its nearest images' vectors. An index with database-side augmentation (`dba`)
+// re-ranks a shortlist (from any of those paths) with each image's augmented vector
+// (neighbours.ts), and expands queries with those vectors.
 
 import type { Instance, Vector } from '../domain/index.js';
 import { TopK, kernelFor, type Collection, type Hit, type ShortlistPath } from '../index/index.js';
 import type { ImageSelection, Store, StoreVectorSearch } from '../store/index.js';
 import { getExtractor, l2normalise } from '../vision/index.js';
+import { scoredVectors } from './neighbours.js';
 
 export interface PlannerParts {
   store: Store;
@@ -37,15 +40,15 @@ export async function nearest(parts: PlannerParts, instance: Instance, vector: V
   const { qe } = parts.collection;
   if (qe === 0) return nearestOnce(parts, instance, vector, selection, k);
   const first = await nearestOnce(parts, instance, vector, selection, qe);
-  return nearestOnce(parts, instance, await expandQuery(parts.store, instance.descriptor, vector, first.hits), selection, k);
+  return nearestOnce(parts, instance, await expandQuery(parts, instance.descriptor, vector, first.hits), selection, k);
 }
 
 /**
  * αQE (Radenović et al.): the query plus its neighbours' vectors weighted by (cosine similarity)³,
  * L2-normalised. Neighbours that agree with each other pull the query towards what they share.
  */
-async function expandQuery(store: Store, descriptor: string, vector: Vector, hits: readonly Hit[]): Promise<Vector> {
-  const vectors = await store.getVectors(descriptor, hits.map((h) => h.label));
+async function expandQuery(parts: PlannerParts, descriptor: string, vector: Vector, hits: readonly Hit[]): Promise<Vector> {
+  const vectors = await scoredVectors(parts.store, descriptor, parts.collection, hits.map((h) => h.label));
   const e = Float32Array.from(vector);
   for (const h of hits) {
     const v = vectors.get(h.label);
@@ -62,21 +65,26 @@ async function nearestOnce(parts: PlannerParts, instance: Instance, vector: Vect
   const candidates = restricted ? c.attrs.select(selection.filter, selection.categoryId) : undefined;
   const count = candidates?.length ?? c.size;
   if (count === 0) return { hits: [], candidates: 0, path: 'exact' };
-  if (candidates && parts.storeSearch) {
+  // A projected or augmented index re-ranks a shortlist; deep pages re-rank a proportionally
+  // deeper one, since the shortlist's order is only roughly the final one.
+  const rescore = c.projection !== undefined || c.neighbours !== undefined;
+  const depth = rescore ? Math.max(4 * k, c.rerank) : k;
+  let short: Nearest;
+  if (candidates && parts.storeSearch && (count <= parts.exactMaxCandidates || parts.storeAnn)) {
     const e = getExtractor(instance.descriptor);
-    const q = { instance: instance.name, descriptor: instance.descriptor, metric: instance.metric, kind: e.kind, dim: e.dim, vector, selection, k };
-    if (count <= parts.exactMaxCandidates) return { hits: (await parts.storeSearch.nearest({ ...q, mode: 'exact' })).hits, candidates: count, path: 'store-exact' };
-    if (parts.storeAnn) return { hits: (await parts.storeSearch.nearest({ ...q, mode: 'ann' })).hits, candidates: count, path: 'store-ann' };
+    const mode = count <= parts.exactMaxCandidates ? 'exact' : 'ann';
+    const q = { instance: instance.name, descriptor: instance.descriptor, metric: instance.metric, kind: e.kind, dim: e.dim, vector, selection, k: c.neighbours ? depth : k, mode } as const;
+    short = { hits: (await parts.storeSearch.nearest(q)).hits, candidates: count, path: mode === 'exact' ? 'store-exact' : 'store-ann' };
+    // The store ranks full vectors: only augmentation has anything to re-rank.
+    if (!c.neighbours) return short;
+  } else {
+    const { hits, path } = c.shortlist(c.toIndexSpace(vector), depth, candidates, parts.exactMaxCandidates);
+    short = { hits, candidates: count, path };
+    if (!rescore) return short;
   }
-  if (!c.projection) {
-    const { hits, path } = c.shortlist(vector, k, candidates, parts.exactMaxCandidates);
-    return { hits, candidates: count, path };
-  }
-  // Deep pages re-rank a proportionally deeper shortlist: the projection's order is only roughly the full vectors'.
-  const { hits: short, path } = c.shortlist(c.toIndexSpace(vector), Math.max(4 * k, c.rerank), candidates, parts.exactMaxCandidates);
   const kernel = kernelFor(instance.metric, getExtractor(instance.descriptor).kind);
-  const full = await parts.store.getVectors(instance.descriptor, short.map((h) => h.label));
+  const full = await scoredVectors(parts.store, instance.descriptor, c, short.hits.map((h) => h.label));
   const top = new TopK(k);
   for (const [label, v] of full) top.push(label, kernel(vector, v));
-  return { hits: top.sorted(), candidates: count, path };
+  return { ...short, hits: top.sorted() };
 }

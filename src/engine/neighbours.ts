@@ -1,0 +1,83 @@
+// Database-side augmentation (DBA, Radenović et al.): the engine side of the neighbour table
+// (index/neighbour-table.ts). Linking finds an image's nearest images with the collection's own
+// shortlist re-scored on the full vectors; augmenting builds the vectors a search scores.
+
+import type { Vector } from '../domain/index.js';
+import { TopK, type Collection } from '../index/index.js';
+import type { Store } from '../store/index.js';
+import { l2normalise } from '../vision/index.js';
+
+/**
+ * How many of a newly linked image's nearest images are offered it as a neighbour. Wider than the
+ * list itself, since "b is among a's nearest" does not make "a among b's"; measured in the lab
+ * (bench/lab/augment.ts): images added one by one end up with lists as good as a batch build's.
+ */
+const OFFER = 10;
+const BATCH = 256;
+
+const dot = (a: Vector, b: Vector) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+};
+
+/**
+ * Give every pending image of an augmented collection its neighbour list: its `k` nearest by
+ * cosine of the full vectors (from a shortlist of the collection), and offer it to the `OFFER`
+ * nearest of those, which adopt it when it is nearer than their k-th. Returns how many were linked.
+ */
+export async function linkPending(store: Store, descriptor: string, c: Collection): Promise<number> {
+  const table = c.neighbours;
+  if (!table) return 0;
+  let linked = 0;
+  while (table.pending.size > 0) {
+    const batch = [...table.pending].slice(0, BATCH);
+    const own = await store.getVectors(descriptor, batch);
+    for (const label of batch) {
+      const v = own.get(label);
+      if (!v || !c.has(label)) {
+        // Gone from the store or the collection: the follower's removal clears it.
+        table.pending.delete(label);
+        continue;
+      }
+      const short = c.shortlist(c.toIndexSpace(v), Math.max(OFFER + 1, c.rerank), undefined, 0).hits.filter((h) => h.label !== label);
+      const full = await store.getVectors(descriptor, short.map((h) => h.label));
+      const top = new TopK(OFFER);
+      for (const [l, u] of full) if (c.has(l)) top.push(l, -dot(v, u));
+      const nearest = top.sorted().map((h) => ({ label: h.label, sim: -h.distance }));
+      table.set(label, nearest);
+      for (const n of nearest) table.offer(n.label, label, n.sim);
+      linked++;
+    }
+  }
+  return linked;
+}
+
+/**
+ * The vectors a search scores for `labels`: with augmentation, each image's vector plus its
+ * neighbours' weighted by similarity³, L2-normalised (a neighbour the store no longer has is left
+ * out); else the stored vectors.
+ */
+export async function scoredVectors(store: Store, descriptor: string, c: Collection, labels: readonly number[]): Promise<Map<number, Vector>> {
+  const table = c.neighbours;
+  if (!table) return store.getVectors(descriptor, labels);
+  const wanted = new Set(labels);
+  for (const l of labels) for (const n of table.get(l)) wanted.add(n.label);
+  const full = await store.getVectors(descriptor, [...wanted]);
+  const out = new Map<number, Vector>();
+  for (const l of labels) {
+    const v = full.get(l);
+    if (!v) continue;
+    const list = table.get(l);
+    if (list.length === 0) { out.set(l, v); continue; }
+    const a = Float32Array.from(v);
+    for (const n of list) {
+      const u = full.get(n.label);
+      if (!u) continue;
+      const w = Math.max(0, n.sim) ** 3;
+      for (let i = 0; i < a.length; i++) a[i] += w * u[i];
+    }
+    out.set(l, l2normalise(a));
+  }
+  return out;
+}
