@@ -1,8 +1,14 @@
-// Lab: database-side augmentation and centring, in the engine's protocols (query in the database
-// for category sets; natural photos against the iconic catalogue for grocery).
+// Lab: database-side augmentation (DBA) and centring, in the engine's protocols (query in the
+// database for category sets; natural photos against the iconic catalogue for grocery), exact
+// search outside the engine on cached vectors (bench/lab/category.ts's cache).
+//   npx tsx bench/lab/augment.ts [datasets dir]          variants (LAB_VARIANTS=a,b to pick)
+//   LAB_SIM=3 [LAB_PICK=8] npx tsx bench/lab/augment.ts   the engine's shortlist and 128-d projection,
+//                                                          neighbours picked in projected space
+//   LAB_ONLINE=10 npx tsx bench/lab/augment.ts            lists maintained as images arrive one by one
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeImage, toRaw } from '../../src/imaging/index.js';
+import { randomProjection } from '../../src/index/projection.js';
 import { getExtractor } from '../../src/vision/index.js';
 import { loadDatasets } from '../lib/datasets.js';
 import { averagePrecision, mean } from '../lib/metrics.js';
@@ -54,6 +60,8 @@ const variants: Variant[] = [
   { name: 'centred', centred: true, dbaK: 0, qe: 0 },
   { name: 'centred+qe3', centred: true, dbaK: 0, qe: 3 },
   { name: 'centred+dba2+qe3', centred: true, dbaK: 2, qe: 3 },
+  { name: 'dba3+qe3 α=5', centred: false, dbaK: 3, qe: 3, alpha: 5 },
+  { name: 'dba5+qe3 α=5', centred: false, dbaK: 5, qe: 3, alpha: 5 },
 ];
 const only = process.env.LAB_VARIANTS?.split(',');
 for (const ds of loadDatasets(DATA).filter((d) => ['caltech101', 'fashion_products', 'grocery_store'].includes(d.name))) {
@@ -94,7 +102,6 @@ for (const ds of loadDatasets(DATA).filter((d) => ['caltech101', 'fashion_produc
 // Engine simulation: 128-d random projection for the shortlist, neighbour lists chosen in the
 // projected space (top `pick` by projected similarity, then the best `k` of them by full similarity),
 // augmented vectors built at scoring time from full vectors.
-import { randomProjection } from '../../src/index/projection.js';
 if (process.env.LAB_SIM) {
   const K = Number(process.env.LAB_SIM);
   const PICK = Number(process.env.LAB_PICK ?? K);

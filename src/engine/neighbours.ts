@@ -29,6 +29,7 @@ const dot = (a: Vector, b: Vector) => {
 export async function linkPending(store: Store, descriptor: string, c: Collection): Promise<number> {
   const table = c.neighbours;
   if (!table) return 0;
+  table.sweep();
   let linked = 0;
   while (table.pending.size > 0) {
     const batch = [...table.pending].slice(0, BATCH);
@@ -36,8 +37,8 @@ export async function linkPending(store: Store, descriptor: string, c: Collectio
     for (const label of batch) {
       const v = own.get(label);
       if (!v || !c.has(label)) {
-        // Gone from the store or the collection: the follower's removal clears it.
-        table.pending.delete(label);
+        // Gone from the store (the follower removes it next) or from the collection.
+        table.remove(label);
         continue;
       }
       const short = c.shortlist(c.toIndexSpace(v), Math.max(OFFER + 1, c.rerank), undefined, 0).hits.filter((h) => h.label !== label);

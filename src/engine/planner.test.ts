@@ -118,6 +118,7 @@ describe('query expansion in the planner', () => {
     const owners = Object.keys(vectors).filter((o) => names(c.neighbours!.get(labels.get(o)!)).includes('n1'));
     assert.ok(owners.length > 0);
     c.remove(n1);
+    c.neighbours!.sweep();
     assert.deepEqual(names([...c.neighbours!.pending].map((label) => ({ label }))).sort(), owners.sort());
     await linkPending(store, 'colour-hist-rgb512@1', c);
     for (const o of owners) assert.deepEqual(names(c.neighbours!.get(labels.get(o)!)).includes('n1'), false);

@@ -34,22 +34,26 @@ describe('neighbour table', () => {
     t.offer(1, 3, 0.95);
     assert.deepEqual(labelsOf(t, 1), [3, 5]);
     // An image without a list (pending) adopts nothing: linking gives it a whole list.
-    t.offer(9, 1, 0.99);
+    t.offer(9, 1, 0.75);
     assert.deepEqual(labelsOf(t, 9), []);
   });
 
-  test('removing an image makes pending exactly the images whose lists name it', () => {
+  test('after a removal, a sweep makes pending exactly the images whose lists name a removed image', () => {
     const t = new NeighbourTable(2);
     t.set(1, [{ label: 3, sim: 0.9 }, { label: 4, sim: 0.7 }]);
     t.set(2, [{ label: 4, sim: 0.8 }, { label: 5, sim: 0.6 }]);
     t.set(3, [{ label: 1, sim: 0.9 }, { label: 5, sim: 0.5 }]);
     t.offer(1, 5, 0.8); // 4 leaves the list of 1
     t.remove(4);
+    assert.equal(t.pending.size, 0);
+    t.sweep();
     assert.deepEqual([...t.pending], [2]);
     assert.deepEqual(labelsOf(t, 2), []);
     assert.deepEqual(labelsOf(t, 1), [3, 5]);
     t.remove(5);
-    assert.deepEqual([...t.pending].sort(), [1, 2, 3]);
+    t.remove(2);
+    t.sweep();
+    assert.deepEqual([...t.pending].sort(), [1, 3]);
   });
 
   test('lists survive a snapshot; a collection without its neighbour payload has every image pending', async () => {
@@ -59,12 +63,12 @@ describe('neighbour table', () => {
       const c = Collection.create('flat:dba=2', shape);
       for (const [l, v] of [[1, [1, 0]], [2, [0.9, 0.1]], [3, [0, 1]]] as const) c.add(l, Float32Array.from(v));
       assert.deepEqual([...c.neighbours!.pending], [1, 2, 3]);
-      c.neighbours!.set(1, [{ label: 2, sim: 0.99 }, { label: 3, sim: 0.1 }]);
-      c.neighbours!.set(2, [{ label: 1, sim: 0.99 }]);
+      c.neighbours!.set(1, [{ label: 2, sim: 0.75 }, { label: 3, sim: 0.25 }]);
+      c.neighbours!.set(2, [{ label: 1, sim: 0.75 }]);
       saveSnapshot(c, dir, 'i', 'test@1');
       const facts = { ...shape, spec: 'flat:dba=2', descriptor: 'test@1' };
       const loaded = loadSnapshot(dir, 'i', facts).collection!;
-      assert.deepEqual(loaded.neighbours!.get(1), [{ label: 2, sim: 0.99 }, { label: 3, sim: 0.1 }]);
+      assert.deepEqual(loaded.neighbours!.get(1), [{ label: 2, sim: 0.75 }, { label: 3, sim: 0.25 }]);
       assert.deepEqual(labelsOf(loaded.neighbours!, 2), [1]);
       assert.deepEqual([...loaded.neighbours!.pending], [3]);
       const header = JSON.parse(readFileSync(join(dir, 'i.index.json'), 'utf8')) as { payloads: { ann: string } };
