@@ -3,7 +3,7 @@
 // shortlist re-scored on the full vectors; augmenting builds the vectors a search scores.
 
 import type { Vector } from '../domain/index.js';
-import { TopK, type Collection } from '../index/index.js';
+import { TopK, kernelFor, type Collection } from '../index/index.js';
 import type { Store } from '../store/index.js';
 import { l2normalise } from '../vision/index.js';
 
@@ -15,11 +15,7 @@ import { l2normalise } from '../vision/index.js';
 const OFFER = 10;
 const BATCH = 256;
 
-const dot = (a: Vector, b: Vector) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
+const cosineDistance = kernelFor('cosine', 'float');
 
 /**
  * Give every pending image of an augmented collection its neighbour list: its `k` nearest by
@@ -32,7 +28,8 @@ export async function linkPending(store: Store, descriptor: string, c: Collectio
   table.sweep();
   let linked = 0;
   while (table.pending.size > 0) {
-    const batch = [...table.pending].slice(0, BATCH);
+    const batch: number[] = [];
+    for (const label of table.pending) if (batch.push(label) === BATCH) break;
     const own = await store.getVectors(descriptor, batch);
     for (const label of batch) {
       const v = own.get(label);
@@ -44,8 +41,8 @@ export async function linkPending(store: Store, descriptor: string, c: Collectio
       const short = c.shortlist(c.toIndexSpace(v), Math.max(OFFER + 1, c.rerank), undefined, 0).hits.filter((h) => h.label !== label);
       const full = await store.getVectors(descriptor, short.map((h) => h.label));
       const top = new TopK(OFFER);
-      for (const [l, u] of full) if (c.has(l)) top.push(l, -dot(v, u));
-      const nearest = top.sorted().map((h) => ({ label: h.label, sim: -h.distance }));
+      for (const [l, u] of full) if (c.has(l)) top.push(l, cosineDistance(v, u));
+      const nearest = top.sorted().map((h) => ({ label: h.label, sim: 1 - h.distance }));
       table.set(label, nearest);
       for (const n of nearest) table.offer(n.label, label, n.sim);
       linked++;
