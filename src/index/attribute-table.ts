@@ -4,6 +4,7 @@
 // once per query into a loop over typed arrays; strings are interned to integers.
 
 import type { FilterField, FilterNode, ImageAttributes } from '../domain/index.js';
+import { grownTo, LabelRows } from './label-rows.js';
 
 type Columns = Pick<ImageAttributes, 'categoryId' | FilterField>;
 
@@ -13,10 +14,7 @@ type IntColumn = (typeof INT_COLUMNS)[number];
 type StrColumn = (typeof STR_COLUMNS)[number];
 
 export class AttributeTable {
-  private capacity: number;
-  private count = 0;
-  private labelAt: Float64Array;
-  private readonly rowOf = new Map<number, number>();
+  private readonly rows: LabelRows;
   private readonly ints = {} as Record<IntColumn, Int32Array>;
   private readonly strs = {} as Record<StrColumn, Int32Array>;
   /** Reused output buffer of select(). */
@@ -25,26 +23,16 @@ export class AttributeTable {
   private readonly intern = new Map<string, number>([['', 0]]);
 
   constructor(initialCapacity = 1024) {
-    this.capacity = initialCapacity;
-    this.labelAt = new Float64Array(initialCapacity);
-    for (const c of INT_COLUMNS) this.ints[c] = new Int32Array(initialCapacity);
-    for (const c of STR_COLUMNS) this.strs[c] = new Int32Array(initialCapacity);
+    this.rows = new LabelRows(initialCapacity, (capacity) => {
+      for (const c of INT_COLUMNS) this.ints[c] = grownTo(this.ints[c], capacity);
+      for (const c of STR_COLUMNS) this.strs[c] = grownTo(this.strs[c], capacity);
+    });
+    for (const c of INT_COLUMNS) this.ints[c] = new Int32Array(this.rows.capacity);
+    for (const c of STR_COLUMNS) this.strs[c] = new Int32Array(this.rows.capacity);
   }
 
   get size(): number {
-    return this.count;
-  }
-
-  private grow(): void {
-    this.capacity *= 2;
-    const grown = <T extends Int32Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(this.capacity);
-      b.set(a);
-      return b;
-    };
-    this.labelAt = grown(this.labelAt);
-    for (const c of INT_COLUMNS) this.ints[c] = grown(this.ints[c]);
-    for (const c of STR_COLUMNS) this.strs[c] = grown(this.strs[c]);
+    return this.rows.size;
   }
 
   private idOf(s: string): number {
@@ -58,39 +46,26 @@ export class AttributeTable {
 
   /** Insert or update the attributes of a label. */
   set(label: number, a: Columns): void {
-    let row = this.rowOf.get(label);
-    if (row === undefined) {
-      if (this.count === this.capacity) this.grow();
-      row = this.count++;
-      this.rowOf.set(label, row);
-      this.labelAt[row] = label;
-    }
+    const row = this.rows.rowFor(label);
     for (const c of INT_COLUMNS) this.ints[c][row] = a[c];
     for (const c of STR_COLUMNS) this.strs[c][row] = this.idOf(a[c]);
   }
 
   /** Remove a label (the last row moves into its place). */
   remove(label: number): boolean {
-    const row = this.rowOf.get(label);
-    if (row === undefined) return false;
-    const last = --this.count;
-    if (row !== last) {
-      this.labelAt[row] = this.labelAt[last];
-      this.rowOf.set(this.labelAt[row], row);
-      for (const c of INT_COLUMNS) this.ints[c][row] = this.ints[c][last];
-      for (const c of STR_COLUMNS) this.strs[c][row] = this.strs[c][last];
-    }
-    this.rowOf.delete(label);
-    return true;
+    return this.rows.remove(label, (from, to) => {
+      for (const c of INT_COLUMNS) this.ints[c][to] = this.ints[c][from];
+      for (const c of STR_COLUMNS) this.strs[c][to] = this.strs[c][from];
+    });
   }
 
   has(label: number): boolean {
-    return this.rowOf.has(label);
+    return this.rows.has(label);
   }
 
   /** Every label present. */
   labels(): Iterable<number> {
-    return this.rowOf.keys();
+    return this.rows.labels();
   }
 
   /**
@@ -98,7 +73,8 @@ export class AttributeTable {
    * @example table.select(parseFilter('int_attr >= 10 AND str_attr = "red"'))
    */
   select(filter?: FilterNode, categoryId?: number): Float64Array {
-    if (!filter && categoryId === undefined) return this.labelAt.slice(0, this.count);
+    const n = this.rows.size;
+    if (!filter && categoryId === undefined) return this.rows.labelAt.slice(0, n);
     const sets: Set<number>[] = [];
     const parts: string[] = [];
     if (categoryId !== undefined) parts.push(`categoryId[r] === ${Number(categoryId) | 0}`);
@@ -111,9 +87,9 @@ export class AttributeTable {
       let k = 0;
       for (let r = 0; r < n; r++) if (${parts.join(' && ')}) out[k++] = labelAt[r];
       return k;`) as (c: Record<string, Int32Array>, sets: Set<number>[], labelAt: Float64Array, n: number, out: Float64Array) => number;
-    if (this.scratch.length < this.count) this.scratch = new Float64Array(this.capacity);
-    const n = scan({ ...this.ints, ...this.strs }, sets, this.labelAt, this.count, this.scratch);
-    return this.scratch.slice(0, n);
+    if (this.scratch.length < n) this.scratch = new Float64Array(this.rows.capacity);
+    const k = scan({ ...this.ints, ...this.strs }, sets, this.rows.labelAt, n, this.scratch);
+    return this.scratch.slice(0, k);
   }
 
   /** JavaScript source of a filter over row `r` (columns are locals named after fields); large IN lists go through `sets`. */

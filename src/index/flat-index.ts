@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Vector } from '../domain/index.js';
 import { kernelFor, type Kernel } from './kernels.js';
+import { grownTo, LabelRows } from './label-rows.js';
 import { TopK, type Hit } from './top-k.js';
 import type { IndexShape, LabelFilter, VectorIndex } from './vector-index.js';
 
@@ -15,8 +16,7 @@ export class FlatIndex implements VectorIndex {
   private readonly width: number;
   private readonly kernel: Kernel;
   private data: Float32Array | Uint8Array;
-  private labelAt: Float64Array;
-  private readonly rowOf = new Map<number, number>();
+  private readonly rows: LabelRows;
 
   constructor(shape: IndexShape, initialCapacity = 1024) {
     this.metric = shape.metric;
@@ -24,16 +24,12 @@ export class FlatIndex implements VectorIndex {
     this.dim = shape.dim;
     this.width = shape.kind === 'binary' ? Math.ceil(shape.dim / 8) : shape.dim;
     this.kernel = kernelFor(shape.metric, shape.kind);
-    this.data = this.alloc(initialCapacity * this.width);
-    this.labelAt = new Float64Array(initialCapacity);
-  }
-
-  private alloc(n: number): Float32Array | Uint8Array {
-    return this.kind === 'binary' ? new Uint8Array(n) : new Float32Array(n);
+    this.rows = new LabelRows(initialCapacity, (capacity) => { this.data = grownTo(this.data, capacity * this.width); });
+    this.data = shape.kind === 'binary' ? new Uint8Array(this.rows.capacity * this.width) : new Float32Array(this.rows.capacity * this.width);
   }
 
   get size(): number {
-    return this.rowOf.size;
+    return this.rows.size;
   }
 
   private row(i: number): Vector {
@@ -42,52 +38,28 @@ export class FlatIndex implements VectorIndex {
 
   add(label: number, vector: Vector): void {
     if (vector.length !== this.width) throw new RangeError(`vector has ${vector.length} components; the index holds ${this.width}`);
-    let r = this.rowOf.get(label);
-    if (r === undefined) {
-      r = this.rowOf.size;
-      if (r >= this.labelAt.length) this.grow();
-      this.rowOf.set(label, r);
-      this.labelAt[r] = label;
-    }
-    this.data.set(vector, r * this.width);
-  }
-
-  private grow(): void {
-    const cap = this.labelAt.length * 2;
-    const data = this.alloc(cap * this.width);
-    data.set(this.data);
-    const labels = new Float64Array(cap);
-    labels.set(this.labelAt);
-    this.data = data;
-    this.labelAt = labels;
+    // The row first: a new one may grow (replace) the data array.
+    const row = this.rows.rowFor(label);
+    this.data.set(vector, row * this.width);
   }
 
   remove(label: number): boolean {
-    const r = this.rowOf.get(label);
-    if (r === undefined) return false;
-    const last = this.rowOf.size - 1;
-    if (r !== last) {
-      this.data.copyWithin(r * this.width, last * this.width, (last + 1) * this.width);
-      this.labelAt[r] = this.labelAt[last];
-      this.rowOf.set(this.labelAt[r], r);
-    }
-    this.rowOf.delete(label);
-    return true;
+    return this.rows.remove(label, (from, to) => this.data.copyWithin(to * this.width, from * this.width, (from + 1) * this.width));
   }
 
   has(label: number): boolean {
-    return this.rowOf.has(label);
+    return this.rows.has(label);
   }
 
   labels(): Iterable<number> {
-    return this.rowOf.keys();
+    return this.rows.labels();
   }
 
   search(query: Vector, k: number, filter?: LabelFilter): Hit[] {
     const top = new TopK(Math.min(k, this.size));
-    const n = this.rowOf.size;
+    const n = this.rows.size;
     for (let i = 0; i < n; i++) {
-      const label = this.labelAt[i];
+      const label = this.rows.labelAt[i];
       if (filter && !filter(label)) continue;
       top.push(label, this.kernel(query, this.row(i)));
     }
@@ -98,7 +70,7 @@ export class FlatIndex implements VectorIndex {
   searchAmong(query: Vector, k: number, labels: ArrayLike<number>): Hit[] {
     const top = new TopK(Math.min(k, labels.length));
     for (let i = 0; i < labels.length; i++) {
-      const r = this.rowOf.get(labels[i]);
+      const r = this.rows.row(labels[i]);
       if (r !== undefined) top.push(labels[i], this.kernel(query, this.row(r)));
     }
     return top.sorted();
@@ -109,7 +81,7 @@ export class FlatIndex implements VectorIndex {
     const n = this.size;
     const head = Buffer.alloc(4);
     head.writeUInt32LE(n);
-    const labels = Buffer.from(this.labelAt.buffer, 0, n * 8);
+    const labels = Buffer.from(this.rows.labelAt.buffer, 0, n * 8);
     const rows = Buffer.from(this.data.buffer, this.data.byteOffset, n * this.width * this.data.BYTES_PER_ELEMENT);
     writeFileSync(file, Buffer.concat([head, labels, rows]));
   }

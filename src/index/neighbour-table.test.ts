@@ -3,7 +3,7 @@
 // survive a snapshot.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +54,27 @@ describe('neighbour table', () => {
     t.remove(2);
     t.sweep();
     assert.deepEqual([...t.pending].sort(), [1, 3]);
+  });
+
+  test('the table grows past its first rows and removal keeps every other list', () => {
+    const t = new NeighbourTable(2);
+    for (let l = 1; l <= 300; l++) t.added(l);
+    assert.equal(t.pending.size, 300);
+    assert.equal(t.size, 0);
+    for (let l = 2; l <= 300; l += 2) t.set(l, [{ label: l + 1000, sim: 0.5 }, { label: l + 2000, sim: 0.25 }]);
+    assert.equal(t.size, 150);
+    const file = join(tmpdir(), `tusou-nn-${process.pid}.payload`);
+    t.writePayload(file);
+    const read = NeighbourTable.read(2, file);
+    rmSync(file);
+    assert.equal(read.size, 150, 'images still pending are not written as having empty lists');
+    assert.deepEqual(labelsOf(read, 300), [1300, 2300]);
+    for (let l = 1; l <= 300; l += 2) t.set(l, [{ label: l + 1000, sim: 0.5 }, { label: l + 2000, sim: 0.25 }]);
+    assert.equal(t.size, 300);
+    for (let l = 1; l <= 300; l += 3) t.remove(l);
+    t.sweep();
+    assert.equal(t.size, 200);
+    for (let l = 1; l <= 300; l++) assert.deepEqual(labelsOf(t, l), l % 3 === 1 ? [] : [l + 1000, l + 2000], String(l));
   });
 
   test('lists survive a snapshot; a collection without its neighbour payload has every image pending', async () => {
