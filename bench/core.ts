@@ -7,11 +7,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_ATTRIBUTES, parseFilter, type Instance } from '../src/domain/index.js';
-import { nearest } from '../src/engine/index.js';
+import { DEFAULT_ATTRIBUTES, type Instance } from '../src/domain/index.js';
 import { Collection, FlatIndex, defaultIndexSpec } from '../src/index/index.js';
 import { SqliteStore, type NewImage } from '../src/store/index.js';
 import { Embeddings } from './synthetic.js';
+import { FILTER_CASES, timeSearches } from './lib/knn-cases.js';
+import { percentile } from './lib/metrics.js';
 
 const { values: args } = parseArgs({
   options: { sizes: { type: 'string' }, queries: { type: 'string', default: '200' }, quick: { type: 'boolean', default: false }, spec: { type: 'string' } },
@@ -20,10 +21,6 @@ const SIZES = (args.sizes ?? (args.quick ? '1000,10000' : '1000,10000,100000')).
 const QUERIES = args.quick ? 50 : Number(args.queries);
 const DIM = 512;
 const DESCRIPTOR = 'colour-hist-rgb512@1'; // a registered 512-d float descriptor; the vectors are synthetic
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 
 function record(i: number): NewImage {
   return {
@@ -57,7 +54,7 @@ for (const n of SIZES) {
     durableIndex.add(put.label, data[i], record(i));
     lat.push(performance.now() - t);
   }
-  rows.push({ n, case: `add (durable, ${m} adds)`, p50Ms: pct(lat, 50), p95Ms: pct(lat, 95), ratePerS: m / ((performance.now() - t0) / 1000) });
+  rows.push({ n, case: `add (durable, ${m} adds)`, p50Ms: percentile(lat, 50), p95Ms: percentile(lat, 95), ratePerS: m / ((performance.now() - t0) / 1000) });
   await durable.close();
 
   // 2. Bulk-load the collection (synchronous=NORMAL only to build the test set quickly).
@@ -77,30 +74,14 @@ for (const n of SIZES) {
 
   // 3. Search latency and recall: no filter, 10 % filter, 1 % filter, through the planner.
   const parts = { store, collection, exactMaxCandidates: 5000 };
-  const cases: [string, string | undefined, (i: number) => boolean][] = [
-    ['search, no filter', undefined, () => true],
-    ['search, 10 % filter', 'int_attr < 10', (i) => i % 100 < 10],
-    ['search, 1 % filter', 'int_attr = 7', (i) => i % 100 === 7],
-  ];
-  for (const [name, filter, pred] of cases) {
-    const selection = filter ? { filter: parseFilter(filter) } : {};
-    const allowed = new Set(labels.filter((_, i) => pred(i)));
-    const times: number[] = [];
-    let found = 0;
-    let path = '';
-    for (const q of queries) {
-      const t = performance.now();
-      const res = await nearest(parts, instance, q, selection, 10);
-      times.push(performance.now() - t);
-      path = res.path;
-      const exact = new Set(truth.search(q, 10, (l) => allowed.has(l)).map((h) => h.label));
-      found += res.hits.filter((h) => exact.has(h.label)).length;
-    }
-    rows.push({ n, case: `${name} [${path}]`, p50Ms: pct(times, 50), p95Ms: pct(times, 95), recallAt10: found / (queries.length * 10) });
+  for (const c of FILTER_CASES) {
+    const allowed = new Set(labels.filter((_, i) => c.keep(i)));
+    const r = await timeSearches(parts, instance, queries, c.filter, (q) => new Set(truth.search(q, 10, (l) => allowed.has(l)).map((h) => h.label)));
+    rows.push({ n, case: `search, ${c.name} [${r.path}]`, p50Ms: r.p50Ms, p95Ms: r.p95Ms, recallAt10: r.recallAt10 });
   }
   // Baseline: exact float32 scan over everything.
   const flatTimes = queries.map((q) => { const t = performance.now(); truth.search(q, 10); return performance.now() - t; });
-  rows.push({ n, case: 'baseline: exact float32 scan', p50Ms: pct(flatTimes, 50), p95Ms: pct(flatTimes, 95), recallAt10: 1 });
+  rows.push({ n, case: 'baseline: exact float32 scan', p50Ms: percentile(flatTimes, 50), p95Ms: percentile(flatTimes, 95), recallAt10: 1 });
   await store.close();
   rmSync(dir, { recursive: true, force: true });
   process.stderr.write(`n=${n} done\n`);

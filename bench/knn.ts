@@ -11,11 +11,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { mulberry32, parseFilter, type Instance } from '../src/domain/index.js';
-import { IndexRegistry, nearest } from '../src/engine/index.js';
+import { mulberry32, type Instance } from '../src/domain/index.js';
+import { IndexRegistry } from '../src/engine/index.js';
 import { FlatIndex, TopK, defaultIndexSpec, kernelFor } from '../src/index/index.js';
 import { SqliteStore } from '../src/store/index.js';
 import { Embeddings } from './synthetic.js';
+import { FILTER_CASES, timeSearches } from './lib/knn-cases.js';
+import { percentile } from './lib/metrics.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,7 +31,6 @@ const DIM = 512;
 const DESCRIPTOR = 'colour-hist-rgb512@1'; // a registered 512-d float descriptor; the vectors are synthetic
 const SPEC = args.spec ?? defaultIndexSpec({ metric: 'cosine', kind: 'float', dim: DIM });
 const emb = new Embeddings(DIM);
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
 
 /** Bulk-write N synthetic images straight into the store's schema (fixture building only). */
 async function build(dir: string, n: number): Promise<number> {
@@ -115,28 +116,11 @@ for (const n of SIZES) {
   let label = 0;
   for (const v of emb.generate(n, 1)) full.add(++label, v);
   const queries = [...emb.generate(QUERIES, 2)];
-  for (const [name, filter, keep] of [
-    ['no filter', undefined, () => true],
-    ['10 % filter', 'int_attr < 10', (l: number) => (l - 1) % 100 < 10],
-    ['1 % filter', 'int_attr = 7', (l: number) => (l - 1) % 100 === 7],
-  ] as const) {
-    const selection = filter ? { filter: parseFilter(filter) } : {};
-    const times: number[] = [];
-    const exactTimes: number[] = [];
-    let found = 0;
-    let path = '';
-    for (const q of queries) {
-      const t = performance.now();
-      const res = await nearest(parts, instance, q, selection, 10);
-      times.push(performance.now() - t);
-      path = res.path;
-      const te = performance.now();
-      const truth = new Set(full.search(q, 10, filter ? keep : undefined).map((h) => h.label));
-      exactTimes.push(performance.now() - te);
-      found += res.hits.filter((h) => truth.has(h.label)).length;
-    }
-    rows.push({ n, case: `k-NN, ${name} [${path}]`, p50Ms: pct(times, 50), p95Ms: pct(times, 95), recallAt10: found / (queries.length * 10) });
-    rows.push({ n, case: `baseline: exact float32 scan, ${name}`, p50Ms: pct(exactTimes, 50), p95Ms: pct(exactTimes, 95), recallAt10: 1 });
+  for (const c of FILTER_CASES) {
+    // Label l is image l − 1.
+    const r = await timeSearches(parts, instance, queries, c.filter, (q) => new Set(full.search(q, 10, c.filter ? (l) => c.keep(l - 1) : undefined).map((h) => h.label)));
+    rows.push({ n, case: `k-NN, ${c.name} [${r.path}]`, p50Ms: r.p50Ms, p95Ms: r.p95Ms, recallAt10: r.recallAt10 });
+    rows.push({ n, case: `baseline: exact float32 scan, ${c.name}`, p50Ms: percentile(r.truthMs, 50), p95Ms: percentile(r.truthMs, 95), recallAt10: 1 });
   }
   // Baseline: a pHash-only index (64-bit codes, Hamming, exact scan) of the same size.
   const r = mulberry32(3);
@@ -149,7 +133,7 @@ for (const n of SIZES) {
     phash.search(q, 10);
     pt.push(performance.now() - t);
   }
-  rows.push({ n, case: 'baseline: pHash-only index (64-bit Hamming scan)', p50Ms: pct(pt, 50), p95Ms: pct(pt, 95) });
+  rows.push({ n, case: 'baseline: pHash-only index (64-bit Hamming scan)', p50Ms: percentile(pt, 50), p95Ms: percentile(pt, 95) });
   await store.close();
   process.stderr.write(`n=${n} done\n`);
 }

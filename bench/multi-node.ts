@@ -16,6 +16,7 @@ import pg from 'pg';
 import { scene } from '../test/support/images.js';
 import { spawnServer, type ServerProcess } from '../test/support/process.js';
 import { tempDir } from '../test/support/server.js';
+import { percentile } from './lib/metrics.js';
 
 const { values } = parseArgs({ options: {
   pg: { type: 'string', default: process.env.TUSOU_TEST_PG_URL ?? '' },
@@ -51,7 +52,6 @@ const stopAll = async () => {
 const api = (base: string, path: string, json: unknown) => fetch(base + path, {
   method: 'POST', body: JSON.stringify(json), headers: { 'content-type': 'application/json', authorization: `Bearer ${AK}:${SECRET}` },
 });
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 const rows: Record<string, string | number>[] = [];
 
 try {
@@ -75,8 +75,8 @@ try {
     }
     delays.push(performance.now() - acked);
   }
-  rows.push({ measure: 'add on A, acknowledged (ms)', n: ADDS, p50: +pct(addMs, 0.5).toFixed(1), p95: +pct(addMs, 0.95).toFixed(1), max: +Math.max(...addMs).toFixed(1) });
-  rows.push({ measure: 'replication delay A→B until B ranks it first (ms)', n: ADDS, p50: +pct(delays, 0.5).toFixed(1), p95: +pct(delays, 0.95).toFixed(1), max: +Math.max(...delays).toFixed(1) });
+  rows.push({ measure: 'add on A, acknowledged (ms)', n: ADDS, p50: +percentile(addMs, 50).toFixed(1), p95: +percentile(addMs, 95).toFixed(1), max: +Math.max(...addMs).toFixed(1) });
+  rows.push({ measure: 'replication delay A→B until B ranks it first (ms)', n: ADDS, p50: +percentile(delays, 50).toFixed(1), p95: +percentile(delays, 95).toFixed(1), max: +Math.max(...delays).toFixed(1) });
   await stopAll();
 
   // 2. Ingestion throughput: the same batch with 1 and 2 workers.

@@ -15,6 +15,7 @@ import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnServer } from '../test/support/process.js';
 import { evenSpread, photoFiles } from './lib/photos.js';
+import { percentile } from './lib/metrics.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,7 +31,6 @@ const N = Number(args.images);
 const AK = 'BENCHRESPONSIVE';
 const SECRET = 'bench-responsive-secret-0123456789';
 const log = (m: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`);
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN; };
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
 const all = photoFiles(args.data);
@@ -94,8 +94,8 @@ try {
   const over = health.filter((ms) => ms >= 50).length;
   const rows = [
     { case: `import of ${N} photos (IncreaseInstance, Crop=true, ${instance.descriptor})`, value: `${r1(secs)} s, ${r1(N / secs)} images/s, task ${task.status}` },
-    { case: `GET /api/v1/health during the import (${health.length} probes)`, value: `p50 ${r1(pct(health, 50))} ms, p99 ${r1(pct(health, 99))} ms, max ${r1(Math.max(...health))} ms; ${over} ≥ 50 ms` },
-    { case: `search by picture during the import (${searches.length}, Crop=true)`, value: `p50 ${r1(pct(searches, 50))} ms, p95 ${r1(pct(searches, 95))} ms` },
+    { case: `GET /api/v1/health during the import (${health.length} probes)`, value: `p50 ${r1(percentile(health, 50))} ms, p99 ${r1(percentile(health, 99))} ms, max ${r1(Math.max(...health))} ms; ${over} ≥ 50 ms` },
+    { case: `search by picture during the import (${searches.length}, Crop=true)`, value: `p50 ${r1(percentile(searches, 50))} ms, p95 ${r1(percentile(searches, 95))} ms` },
   ];
   console.log(`\ntusou responsiveness under import — ${cpus().length} cores, load average ${load0.toFixed(1)} at start / ${loadavg()[0].toFixed(1)} at end, node ${process.version}\n`);
   console.log('| case | measured |\n|---|---|');
@@ -103,8 +103,8 @@ try {
   mkdirSync(args.out, { recursive: true });
   writeFileSync(join(args.out, 'responsive.json'), JSON.stringify({
     at: new Date().toISOString(), cores: cpus().length, loadAverage: [load0, loadavg()[0]], images: N, workers: Number(args.workers), descriptor: instance.descriptor,
-    importS: secs, imagesPerS: N / secs, task, healthMs: { p50: pct(health, 50), p99: pct(health, 99), max: Math.max(...health), n: health.length, over50: over },
-    searchMs: { p50: pct(searches, 50), p95: pct(searches, 95), n: searches.length },
+    importS: secs, imagesPerS: N / secs, task, healthMs: { p50: percentile(health, 50), p99: percentile(health, 99), max: Math.max(...health), n: health.length, over50: over },
+    searchMs: { p50: percentile(searches, 50), p95: percentile(searches, 95), n: searches.length },
   }, null, 1));
 } finally {
   server.child.kill('SIGTERM');

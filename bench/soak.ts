@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { mulberry32 } from '../src/domain/index.js';
 import { scene } from '../test/support/images.js';
 import { spawnServer } from '../test/support/process.js';
+import { percentile } from './lib/metrics.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -109,11 +110,6 @@ function rssMiB(): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))![1]) / 1024;
 }
 
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
-};
 
 async function metric(name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -181,7 +177,7 @@ for (const [op] of MIX) {
   const s = soak[op];
   const total = [...s.kinds.values()].reduce((a, b) => a + b, 0);
   const kinds = [...s.kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}: ${n}`).join(', ');
-  console.log(`| ${op} | ${total} | ${s.latencies.length} | ${pct(s.latencies, 0.5).toFixed(0)} | ${pct(s.latencies, 0.99).toFixed(0)} | ${kinds} |`);
+  console.log(`| ${op} | ${total} | ${s.latencies.length} | ${percentile(s.latencies, 50).toFixed(0)} | ${percentile(s.latencies, 99).toFixed(0)} | ${kinds} |`);
 }
 const errors = new Map<string, number>();
 for (const [, s] of Object.entries(soak)) for (const [k, n] of s.kinds) if (!/^2\d\d$/.test(k) && k !== 'skipped') errors.set(k, (errors.get(k) ?? 0) + n);
@@ -193,7 +189,7 @@ console.log(`\nRSS after warm-up (${WARMUP_S} s): ${base} MiB; peak ${peak} MiB;
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/soak.json', JSON.stringify({
   minutes: MINUTES, overload: OVERLOAD, detector: args.detector, sustainable, rate, sent, clientShed,
-  operations: Object.fromEntries(MIX.map(([op]) => [op, { ok: soak[op].latencies.length, p50: pct(soak[op].latencies, 0.5), p99: pct(soak[op].latencies, 0.99), kinds: Object.fromEntries(soak[op].kinds) }])),
+  operations: Object.fromEntries(MIX.map(([op]) => [op, { ok: soak[op].latencies.length, p50: percentile(soak[op].latencies, 50), p99: percentile(soak[op].latencies, 99), kinds: Object.fromEntries(soak[op].kinds) }])),
   errors: Object.fromEntries(errors), samples, final, rssGrowthPct: growthPct, exitCode,
 }, null, 1));
 if (growthPct >= 10 || exitCode !== 0) process.exitCode = 1;

@@ -21,6 +21,7 @@ import { openEngine } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { spawnServer } from '../test/support/process.js';
 import { evenSpread, photoFiles } from './lib/photos.js';
+import { percentile } from './lib/metrics.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,7 +43,6 @@ const log = (m: string) => process.stderr.write(`[${new Date().toISOString().sli
 const all = photoFiles(args.data);
 const dbFiles = evenSpread(all, DB);
 const queryFiles = evenSpread(all, QUERIES, 7);
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN; };
 const round = (x: number) => Math.round(x * 10) / 10;
 
 interface Row { section: string; case: string; [k: string]: string | number }
@@ -98,9 +98,9 @@ if (!SKIP.has('pipeline') || !SKIP.has('ingest')) {
         for (const stage of ['decode', 'detect', 'descriptor', 'local', 'knn', 'rerank', 'total']) {
           const xs = stages[stage];
           if (!xs) continue;
-          rows.push({ section: 'search by picture', case: `Crop=${crop}: ${stage}`, p50Ms: round(pct(xs, 50)), p95Ms: round(pct(xs, 95)), p99Ms: round(pct(xs, 99)) });
+          rows.push({ section: 'search by picture', case: `Crop=${crop}: ${stage}`, p50Ms: round(percentile(xs, 50)), p95Ms: round(percentile(xs, 95)), p99Ms: round(percentile(xs, 99)) });
         }
-        log(`search crop=${crop}: total p50 ${round(pct(stages.total, 50))} ms`);
+        log(`search crop=${crop}: total p50 ${round(percentile(stages.total, 50))} ms`);
       }
     });
   }

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { decodeImage, toRaw, type DecodedImage } from '../src/imaging/index.js';
 import { VisionPool, createVision, getExtractor, listExtractors } from '../src/vision/index.js';
 import { CENTERNET } from '../src/vision/tf/models.js';
+import { percentile } from './lib/metrics.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,11 +41,7 @@ const n = Math.min(Number(args.images), all.length);
 const files = Array.from({ length: n }, (_, i) => all[Math.floor((i * all.length) / n)]);
 const bytes = files.map((f) => readFileSync(f));
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
-const stats = (xs: number[]) => ({ p50: +pct(xs, 50).toFixed(1), p90: +pct(xs, 90).toFixed(1), mean: +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1) });
+const stats = (xs: number[]) => ({ p50: +percentile(xs, 50).toFixed(1), p90: +percentile(xs, 90).toFixed(1), mean: +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1) });
 const time = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
   const t = performance.now();
   const r = await f();

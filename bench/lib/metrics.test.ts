@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { averagePrecision, mean, nsScore, precisionAtK, precisionRecall, recallAtK, reciprocalRank } from './metrics.js';
+import { averagePrecision, mean, nsScore, percentile, precisionAtK, precisionRecall, recallAtK, reciprocalRank } from './metrics.js';
 
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} != ${b}`);
 
@@ -56,5 +56,15 @@ describe('retrieval metrics against hand-computed examples', () => {
     assert.deepEqual(t0, { threshold: 0.5, precision: 0.5, recall: 2 / 3, accepted: 4 });
     assert.deepEqual(t1, { threshold: 0.85, precision: 0.5, recall: 1 / 3, accepted: 2 });
     assert.deepEqual(t2, { threshold: 0.99, precision: 1, recall: 0, accepted: 0 });
+  });
+
+  it('percentiles take the value at rank floor(p/100 · n) of the sorted list', () => {
+    const xs = [5, 1, 4, 2, 3, 10, 9, 8, 7, 6];
+    assert.equal(percentile(xs, 50), 6);
+    assert.equal(percentile(xs, 95), 10);
+    assert.equal(percentile(xs, 0), 1);
+    assert.equal(percentile(xs, 100), 10);
+    assert.ok(Number.isNaN(percentile([], 50)));
+    assert.deepEqual(xs, [5, 1, 4, 2, 3, 10, 9, 8, 7, 6], 'the input is not sorted in place');
   });
 });

@@ -39,6 +39,13 @@ export function nsScore(ranked: readonly boolean[]): number {
   return ranked.slice(0, 4).filter(Boolean).length;
 }
 
+/** The p-th percentile (0..100) by the nearest-rank-below rule the benchmarks report; NaN for an empty list. */
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
 /** Arithmetic mean; 0 for an empty list. */
 export function mean(xs: readonly number[]): number {
   return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
