@@ -51,31 +51,48 @@ export async function linkPending(store: Store, descriptor: string, c: Collectio
   return linked;
 }
 
+/** What one search has read from the store and built so far (its passes overlap). */
+export interface VectorCache {
+  stored: Map<number, Vector>;
+  scored: Map<number, Vector>;
+}
+
+export const newVectorCache = (): VectorCache => ({ stored: new Map(), scored: new Map() });
+
 /**
  * The vectors a search scores for `labels`: with augmentation, each image's vector plus its
  * neighbours' weighted by similarity³, L2-normalised (a neighbour the store no longer has is left
- * out); else the stored vectors.
+ * out); else the stored vectors. Only what `cache` lacks is read or built.
  */
-export async function scoredVectors(store: Store, descriptor: string, c: Collection, labels: readonly number[]): Promise<Map<number, Vector>> {
+export async function scoredVectors(store: Store, descriptor: string, c: Collection, labels: readonly number[], cache = newVectorCache()): Promise<Map<number, Vector>> {
   const table = c.neighbours;
-  if (!table) return store.getVectors(descriptor, labels);
-  const wanted = new Set(labels);
-  for (const l of labels) for (const n of table.get(l)) wanted.add(n.label);
-  const full = await store.getVectors(descriptor, [...wanted]);
   const out = new Map<number, Vector>();
-  for (const l of labels) {
-    const v = full.get(l);
+  const todo = labels.filter((l) => {
+    const known = cache.scored.get(l);
+    if (known) out.set(l, known);
+    return !known;
+  });
+  const wanted = new Set(todo);
+  if (table) for (const l of todo) for (const n of table.get(l)) wanted.add(n.label);
+  const missing = [...wanted].filter((l) => !cache.stored.has(l));
+  if (missing.length > 0) for (const [l, v] of await store.getVectors(descriptor, missing)) cache.stored.set(l, v);
+  for (const l of todo) {
+    const v = cache.stored.get(l);
     if (!v) continue;
-    const list = table.get(l);
-    if (list.length === 0) { out.set(l, v); continue; }
-    const a = Float32Array.from(v);
-    for (const n of list) {
-      const u = full.get(n.label);
-      if (!u) continue;
-      const w = Math.max(0, n.sim) ** 3;
-      for (let i = 0; i < a.length; i++) a[i] += w * u[i];
+    const list = table?.get(l) ?? [];
+    let scored = v;
+    if (list.length > 0) {
+      const a = Float32Array.from(v);
+      for (const n of list) {
+        const u = cache.stored.get(n.label);
+        if (!u) continue;
+        const w = Math.max(0, n.sim) ** 3;
+        for (let i = 0; i < a.length; i++) a[i] += w * u[i];
+      }
+      scored = l2normalise(a);
     }
-    out.set(l, l2normalise(a));
+    cache.scored.set(l, scored);
+    out.set(l, scored);
   }
   return out;
 }

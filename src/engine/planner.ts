@@ -12,7 +12,7 @@ import type { Instance, Vector } from '../domain/index.js';
 import { TopK, kernelFor, type Collection, type Hit, type ShortlistPath } from '../index/index.js';
 import type { ImageSelection, Store, StoreVectorSearch } from '../store/index.js';
 import { getExtractor, l2normalise } from '../vision/index.js';
-import { scoredVectors } from './neighbours.js';
+import { newVectorCache, scoredVectors, type VectorCache } from './neighbours.js';
 
 export interface PlannerParts {
   store: Store;
@@ -38,10 +38,12 @@ export interface Nearest {
  */
 export async function nearest(parts: PlannerParts, instance: Instance, vector: Vector, selection: ImageSelection, k: number): Promise<Nearest> {
   const { qe } = parts.collection;
-  if (qe === 0) return (await nearestOnce(parts, instance, vector, selection, k)).nearest;
-  const first = await nearestOnce(parts, instance, vector, selection, qe);
+  const cache = newVectorCache();
+  if (qe === 0) return (await nearestOnce(parts, instance, vector, selection, k, cache)).nearest;
+  const first = await nearestOnce(parts, instance, vector, selection, qe, cache);
   const expanded = await expandQuery(parts, instance.descriptor, vector, first.nearest.hits, first.scored);
-  return (await nearestOnce(parts, instance, expanded, selection, k)).nearest;
+  // The second pass's shortlist mostly repeats the first's: their vectors are not read again.
+  return (await nearestOnce(parts, instance, expanded, selection, k, cache)).nearest;
 }
 
 /**
@@ -61,7 +63,7 @@ async function expandQuery(parts: PlannerParts, descriptor: string, vector: Vect
 }
 
 /** One search; `scored` holds the vectors the hits were scored with when it re-scored a shortlist. */
-async function nearestOnce(parts: PlannerParts, instance: Instance, vector: Vector, selection: ImageSelection, k: number): Promise<{ nearest: Nearest; scored?: Map<number, Vector> }> {
+async function nearestOnce(parts: PlannerParts, instance: Instance, vector: Vector, selection: ImageSelection, k: number, cache: VectorCache): Promise<{ nearest: Nearest; scored?: Map<number, Vector> }> {
   const { collection: c } = parts;
   const restricted = selection.filter !== undefined || selection.categoryId !== undefined;
   const candidates = restricted ? c.attrs.select(selection.filter, selection.categoryId) : undefined;
@@ -85,7 +87,7 @@ async function nearestOnce(parts: PlannerParts, instance: Instance, vector: Vect
     if (!rescore) return { nearest: short };
   }
   const kernel = kernelFor(instance.metric, getExtractor(instance.descriptor).kind);
-  const full = await scoredVectors(parts.store, instance.descriptor, c, short.hits.map((h) => h.label));
+  const full = await scoredVectors(parts.store, instance.descriptor, c, short.hits.map((h) => h.label), cache);
   const top = new TopK(k);
   for (const [label, v] of full) top.push(label, kernel(vector, v));
   return { nearest: { ...short, hits: top.sorted() }, scored: full };
