@@ -89,6 +89,25 @@ describe('engines following one store', () => {
     assert.equal(await top(b, 312), 'p12');
   });
 
+  test('an augmented (product) instance keeps the same neighbour lists on both engines: the same scores', async () => {
+    await a.createInstance({ name: 'aug', serviceType: 'product' });
+    await b.settle();
+    for (let i = 0; i < 4; i++) await (i % 2 ? a : b).addImage('aug', { productId: `q${i}`, picName: 'a.jpg', bytes: await scene(600 + i), categoryId: 0 });
+    await b.settle();
+    // b is down while a writes: it replays these changes in one batch, a applied them one by one.
+    await b.close();
+    for (let i = 4; i < 40; i++) await a.addImage('aug', { productId: `q${i}`, picName: 'a.jpg', bytes: await scene(600 + i), categoryId: 0 });
+    await a.deleteImages('aug', { productId: 'q2' });
+    b = await node('b');
+    await b.settle();
+    const ranking = async (e: Engine, seed: number) => (await e.searchByPicture('aug', { bytes: await scene(seed), num: 10, crop: false, categoryId: 0 })).hits.map((h) => [h.image.productId, h.score]);
+    for (const seed of [600, 613, 627, 639]) {
+      const onA = await ranking(a, seed);
+      assert.equal(onA.length, 10);
+      assert.deepEqual(await ranking(b, seed), onA);
+    }
+  });
+
   test('a reindex on one engine switches the other to the new descriptor', async () => {
     const res = await a.reindex('shop', { descriptor: 'phash-64@1' });
     assert.equal(res.failed.length, 0);

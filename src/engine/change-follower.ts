@@ -204,10 +204,14 @@ export class ChangeFollower {
         n.added++;
       } else if (c.remove(l)) {
         n.removed++;
+      } else {
+        continue;
       }
+      // Augmented indexes: the new image's neighbour list, or the lists that lost a neighbour,
+      // after each change, so that every node, whatever batches it applies the feed in, links
+      // in the same order and keeps the same lists.
+      await linkPending(this.store, descriptor, c);
     }
-    // Augmented indexes: the new images' neighbour lists, and the lists that lost a neighbour.
-    await linkPending(this.store, descriptor, c);
     return n;
   }
 
