@@ -39,19 +39,19 @@ export interface Nearest {
 export async function nearest(parts: PlannerParts, instance: Instance, vector: Vector, selection: ImageSelection, k: number): Promise<Nearest> {
   const { qe } = parts.collection;
   const cache = newVectorCache();
-  if (qe === 0) return (await nearestOnce(parts, instance, vector, selection, k, cache)).nearest;
+  if (qe === 0) return nearestOnce(parts, instance, vector, selection, k, cache);
   const first = await nearestOnce(parts, instance, vector, selection, qe, cache);
-  const expanded = await expandQuery(parts, instance.descriptor, vector, first.nearest.hits, first.scored);
+  const expanded = await expandQuery(parts, instance.descriptor, vector, first.hits, cache);
   // The second pass's shortlist mostly repeats the first's: their vectors are not read again.
-  return (await nearestOnce(parts, instance, expanded, selection, k, cache)).nearest;
+  return nearestOnce(parts, instance, expanded, selection, k, cache);
 }
 
 /**
  * αQE (Radenović et al.): the query plus its neighbours' vectors weighted by (cosine similarity)³,
  * L2-normalised. Neighbours that agree with each other pull the query towards what they share.
  */
-async function expandQuery(parts: PlannerParts, descriptor: string, vector: Vector, hits: readonly Hit[], known?: ReadonlyMap<number, Vector>): Promise<Vector> {
-  const vectors = known ?? await scoredVectors(parts.store, descriptor, parts.collection, hits.map((h) => h.label));
+async function expandQuery(parts: PlannerParts, descriptor: string, vector: Vector, hits: readonly Hit[], cache: VectorCache): Promise<Vector> {
+  const vectors = await scoredVectors(parts.store, descriptor, parts.collection, hits.map((h) => h.label), cache);
   const e = Float32Array.from(vector);
   for (const h of hits) {
     const v = vectors.get(h.label);
@@ -62,13 +62,13 @@ async function expandQuery(parts: PlannerParts, descriptor: string, vector: Vect
   return l2normalise(e);
 }
 
-/** One search; `scored` holds the vectors the hits were scored with when it re-scored a shortlist. */
-async function nearestOnce(parts: PlannerParts, instance: Instance, vector: Vector, selection: ImageSelection, k: number, cache: VectorCache): Promise<{ nearest: Nearest; scored?: Map<number, Vector> }> {
+/** One search; what it reads from the store goes through `cache`. */
+async function nearestOnce(parts: PlannerParts, instance: Instance, vector: Vector, selection: ImageSelection, k: number, cache: VectorCache): Promise<Nearest> {
   const { collection: c } = parts;
   const restricted = selection.filter !== undefined || selection.categoryId !== undefined;
   const candidates = restricted ? c.attrs.select(selection.filter, selection.categoryId) : undefined;
   const count = candidates?.length ?? c.size;
-  if (count === 0) return { nearest: { hits: [], candidates: 0, path: 'exact' } };
+  if (count === 0) return { hits: [], candidates: 0, path: 'exact' };
   // A projected or augmented index re-ranks a shortlist; deep pages re-rank a proportionally
   // deeper one, since the shortlist's order is only roughly the final one.
   const rescore = c.projection !== undefined || c.neighbours !== undefined;
@@ -80,15 +80,15 @@ async function nearestOnce(parts: PlannerParts, instance: Instance, vector: Vect
     const q = { instance: instance.name, descriptor: instance.descriptor, metric: instance.metric, kind: e.kind, dim: e.dim, vector, selection, k: c.neighbours ? depth : k, mode } as const;
     short = { hits: (await parts.storeSearch.nearest(q)).hits, candidates: count, path: mode === 'exact' ? 'store-exact' : 'store-ann' };
     // The store ranks full vectors: only augmentation has anything to re-rank.
-    if (!c.neighbours) return { nearest: short };
+    if (!c.neighbours) return short;
   } else {
     const { hits, path } = c.shortlist(c.toIndexSpace(vector), depth, candidates, parts.exactMaxCandidates);
     short = { hits, candidates: count, path };
-    if (!rescore) return { nearest: short };
+    if (!rescore) return short;
   }
   const kernel = kernelFor(instance.metric, getExtractor(instance.descriptor).kind);
   const full = await scoredVectors(parts.store, instance.descriptor, c, short.hits.map((h) => h.label), cache);
   const top = new TopK(k);
   for (const [label, v] of full) top.push(label, kernel(vector, v));
-  return { nearest: { ...short, hits: top.sorted() }, scored: full };
+  return { ...short, hits: top.sorted() };
 }
