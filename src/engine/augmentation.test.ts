@@ -7,27 +7,15 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FolderBlobStore, SqliteStore } from '../store/index.js';
-import { createVision } from '../vision/index.js';
 import { scene } from '../../test/support/images.js';
+import { openSqliteEngine } from '../../test/support/engine.js';
 import { tempDir } from '../../test/support/server.js';
-import { createEngine, type Engine } from './index.js';
+import type { Engine } from './index.js';
 
 describe('database-side augmentation in the engine', () => {
   let dir: string;
   let engine: Engine;
-  const open = () => createEngine({
-    store: new SqliteStore(join(dir, 'tusou.db')),
-    blobs: new FolderBlobStore(join(dir, 'originals')),
-    vision: createVision({ pool: { size: 1 } }),
-    indexDir: join(dir, 'indexes'),
-    options: {
-      image: { maxBytes: 16 * 1024 * 1024, minPx: 16, maxPx: 8192 },
-      defaults: { descriptors: { product: 'colour-hist-rgb512@1', generic: 'colour-hist-rgb512@1' }, capacity: 1000 },
-      search: { exactMaxCandidates: 5000 },
-      index: { snapshotEvery: 1000 },
-    },
-  });
+  const open = () => openSqliteEngine(dir, { pool: { size: 1 } });
   // Category 0 on every image, so the search is not restricted to a predicted category.
   const ranking = async (seed: number) => (await engine.searchByPicture('shop', { bytes: await scene(seed), num: 20, crop: false, categoryId: 0 }))
     .hits.map((h) => [h.image.productId, h.score] as const);

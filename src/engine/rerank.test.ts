@@ -3,15 +3,13 @@
 
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { FolderBlobStore, SqliteStore } from '../store/index.js';
-import { createVision } from '../vision/index.js';
 import { scene } from '../../test/support/images.js';
 import { photo } from '../../test/support/photos.js';
+import { openSqliteEngine } from '../../test/support/engine.js';
 import { tempDir } from '../../test/support/server.js';
-import { createEngine, type Engine } from './index.js';
+import type { Engine } from './index.js';
 
 /** The picture cut into a 4×4 grid of tiles in a shuffled order and blurred: same colours, no shared geometry. */
 async function shuffledTiles(bytes: Buffer, seed: number): Promise<Buffer> {
@@ -36,18 +34,7 @@ describe('engine re-ranking with local features', () => {
 
   before(async () => {
     dir = await tempDir();
-    engine = await createEngine({
-      store: new SqliteStore(join(dir, 'tusou.db')),
-      blobs: new FolderBlobStore(join(dir, 'originals')),
-      vision: createVision(),
-      indexDir: join(dir, 'indexes'),
-      options: {
-        image: { maxBytes: 16 * 1024 * 1024, minPx: 16, maxPx: 8192 },
-        defaults: { descriptors: { product: 'colour-hist-rgb512@1', generic: 'colour-hist-rgb512@1' }, capacity: 1000 },
-        search: { exactMaxCandidates: 5000 },
-        index: { snapshotEvery: 1000 },
-      },
-    });
+    engine = await openSqliteEngine(dir);
     const party = await photo('party');
     const m = await sharp(party).metadata();
     // The query: the photo's top-left 40 %, rotated 8 degrees, recompressed.
