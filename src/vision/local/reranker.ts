@@ -7,7 +7,7 @@ import type { Pixels } from '../feature-extractor.js';
 import {
   deserialiseLocalFeatureSets, deserialiseLocalFeatures, extractOrb, serialiseLocalFeatureSets, type OrbOptions,
 } from './local-features.js';
-import { verifyGeometry, VERIFY_DEFAULTS } from './verify-geometry.js';
+import { verifyGeometry, VERIFY_DEFAULTS, type Verification } from './verify-geometry.js';
 
 /** What a verification found, and how sure it is that both pictures show the same thing. */
 export interface RerankEvidence {
@@ -93,7 +93,7 @@ export function orbReranker(opts: { id: string; sizePx: number; minPx: number; d
     },
     async verify(query, candidate, mirror = true) {
       const c = deserialiseLocalFeatures(candidate);
-      let best: { matches: number; inliers: number; points?: Float32Array } = { matches: 0, inliers: 0 };
+      let best: Verification = { matches: 0, inliers: 0 };
       const sets = deserialiseLocalFeatureSets(query);
       for (const q of mirror ? sets : sets.slice(0, 1)) {
         const v = await verifyGeometry(q, c, VERIFY_DEFAULTS);
