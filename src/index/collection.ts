@@ -12,7 +12,7 @@ import { HnswIndex } from './hnsw-index.js';
 import { NeighbourTable } from './neighbour-table.js';
 import { PartsIndex } from './parts-index.js';
 import { randomProjection, type Projection } from './projection.js';
-import { formatIndexSpec, parseIndexSpec, type IndexSpec } from './spec.js';
+import { formatIndexSpec, innerIndexSpec, parseIndexSpec, type IndexSpec } from './spec.js';
 import type { Hit } from './top-k.js';
 import type { IndexShape, VectorIndex } from './vector-index.js';
 
@@ -64,7 +64,7 @@ export class Collection {
     // Multi-part vectors (faces) are stored per part under one label (parts-index.ts).
     const wrap = <T extends VectorIndex>(i: T) => (shape.parts ? new PartsIndex(i) : i);
     if (parsed.kind === 'flat') return new Collection(spec, shape, wrap(new FlatIndex(innerShape)), undefined);
-    return new Collection(spec, shape, wrap(HnswIndex.create(innerShape, { ...parsed, proj: 0, qe: 0, dba: 0 })), wrap(new FlatIndex(innerShape)));
+    return new Collection(spec, shape, wrap(HnswIndex.create(innerShape, innerIndexSpec(parsed))), wrap(new FlatIndex(innerShape)));
   }
 
   /**
@@ -77,12 +77,12 @@ export class Collection {
     const neighbours = parsed.dba > 0 && files.neighbours ? NeighbourTable.read(parsed.dba, files.neighbours) : undefined;
     if (parsed.kind === 'flat') return new Collection(spec, shape, wrap(FlatIndex.read(innerShape, files.ann)), undefined, neighbours);
     if (!files.exact) throw new RangeError('an hnsw snapshot needs its exact payload');
-    return new Collection(spec, shape, wrap(HnswIndex.read(innerShape, { ...parsed, proj: 0, qe: 0, dba: 0 }, files.ann, deleted)), wrap(FlatIndex.read(innerShape, files.exact)), neighbours);
+    return new Collection(spec, shape, wrap(HnswIndex.read(innerShape, innerIndexSpec(parsed), files.ann, deleted)), wrap(FlatIndex.read(innerShape, files.exact)), neighbours);
   }
 
   /** The spec of the inner vector index. */
   get innerSpec(): string {
-    return formatIndexSpec({ ...parseIndexSpec(this.spec), proj: 0, qe: 0, dba: 0 });
+    return formatIndexSpec(innerIndexSpec(parseIndexSpec(this.spec)));
   }
 
   get size(): number {

@@ -68,6 +68,11 @@ export function formatIndexSpec(s: IndexSpec): string {
   return `hnsw:m=${s.m},efc=${s.efc},ef=${s.ef}${extra ? `,${extra}` : ''}`;
 }
 
+/** The spec of a collection's inner index: the collection-level keys (projection, expansion, augmentation) off. */
+export function innerIndexSpec<S extends IndexSpec>(s: S): S {
+  return { ...s, proj: 0, qe: 0, dba: 0 };
+}
+
 /** HNSW (hnswlib) supports cosine and l2 on float vectors; every other shape needs `flat`. */
 export function supportsHnsw(shape: Pick<IndexShape, 'metric' | 'kind'>): boolean {
   return shape.kind === 'float' && (shape.metric === 'cosine' || shape.metric === 'l2');

@@ -202,6 +202,10 @@ describe('index specs', () => {
     assert.equal(validateIndexSpec('flat:qe=0', { metric: 'cosine', kind: 'float', dim: 512 }), 'flat');
     assert.equal(validateIndexSpec('hnsw:dba=3,qe=3,proj=128', { metric: 'cosine', kind: 'float', dim: 512 }), 'hnsw:m=16,efc=100,ef=100,proj=128,rr=64,qe=3,dba=3');
     assert.equal(validateIndexSpec('flat:dba=0', { metric: 'cosine', kind: 'float', dim: 512 }), 'flat');
+    // The inner index of a collection takes none of the collection-level keys.
+    const shape = { metric: 'cosine' as const, kind: 'float' as const, dim: 16 };
+    assert.equal(createIndex('hnsw:proj=8,qe=3,dba=3', shape).spec, 'hnsw:m=16,efc=100,ef=100');
+    assert.equal(Collection.create('hnsw:proj=8,qe=3,dba=3', shape).innerSpec, 'hnsw:m=16,efc=100,ef=100');
   });
 
   test('bad specs name the bad part and the valid keys', () => {
