@@ -54,8 +54,8 @@ export function saveSnapshot(c: Collection, dir: string, name: string, descripto
   const payloads: SnapshotFiles = {
     ann: `${stem}.ann.payload`, ...(c.exact ? { exact: `${stem}.exact.payload` } : {}), ...(c.neighbours ? { neighbours: `${stem}.neighbours.payload` } : {}),
   };
-  const tmp: SnapshotFiles = { ann: join(dir, `${payloads.ann}.tmp`) };
-  for (const role of ROLES) if (role !== 'ann' && payloads[role]) tmp[role] = join(dir, `${payloads[role]}.tmp`);
+  const tmp = { ...payloads };
+  for (const role of ROLES) if (payloads[role]) tmp[role] = join(dir, `${payloads[role]}.tmp`);
   c.writePayloads(tmp);
   const bytes: Header['bytes'] = { ann: 0 };
   for (const role of ROLES) {
@@ -111,8 +111,8 @@ export function loadSnapshot(dir: string, name: string, expected: SnapshotFacts,
   }
   if (origin && h.storeId !== undefined && h.storeId !== origin.storeId) return { reason: 'it was taken from another store' };
   if (origin && h.epoch !== undefined && h.epoch !== origin.epoch) return { reason: 'the instance was deleted and created again since' };
-  const files: SnapshotFiles = { ann: join(dir, h.payloads.ann) };
-  for (const role of ROLES) if (role !== 'ann' && h.payloads[role]) files[role] = join(dir, h.payloads[role]);
+  const files = { ...h.payloads };
+  for (const role of ROLES) if (h.payloads[role]) files[role] = join(dir, h.payloads[role]);
   for (const role of ROLES) {
     const f = files[role];
     if (f && (!existsSync(f) || statSync(f).size !== h.bytes[role])) return { reason: 'payload missing or truncated' };
